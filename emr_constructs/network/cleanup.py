@@ -1,0 +1,107 @@
+"""A custom resource that revokes EMR's cross-group rules so that stack deletion can delete the groups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+HANDLER_DIR = Path(__file__).parent / "cleanup_handler"
+RESOURCE_TYPE = "Custom::EmrSecurityGroupCleanup"
+
+
+class SecurityGroupRuleCleanup(Construct):
+    """On stack deletion, revokes the rules by which ``security_groups`` reference each other.
+
+    A plain Lambda function answers CloudFormation itself (no provider framework, no bundling). The custom
+    resource depends on the groups, so CloudFormation deletes it, and runs the cleanup, before them.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        security_groups: Sequence[ec2.ISecurityGroup],
+        log_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        """``log_key`` encrypts the function's log group, kept ``log_retention`` and removed per ``removal_policy``."""
+        super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        group_ids = [group.security_group_id for group in security_groups]
+
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            encryption_key=log_key,
+            retention=log_retention,
+            removal_policy=removal_policy,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Revokes the cross-references between EMR-managed security groups on stack deletion",
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            roles=[self.role],
+            description="Least privilege for the EMR security group cleanup function",
+            statements=[
+                iam.PolicyStatement(
+                    sid="DescribeRules",
+                    actions=["ec2:DescribeSecurityGroupRules"],
+                    resources=["*"],
+                ),
+                iam.PolicyStatement(
+                    sid="RevokeCrossReferences",
+                    actions=["ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+                    resources=[
+                        stack.format_arn(service="ec2", resource="security-group", resource_name=group_id)
+                        for group_id in group_ids
+                    ],
+                ),
+                iam.PolicyStatement(
+                    sid="WriteOwnLogs",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                ),
+            ],
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description="Revokes the rules between EMR-managed security groups before CloudFormation deletes them",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="index.handler",
+            code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
+            role=self.role,
+            timeout=cdk.Duration.minutes(2),
+            memory_size=256,
+            reserved_concurrent_executions=1,
+            log_group=self.log_group,
+        )
+        # The function must keep its permissions until its last (Delete) invocation has answered.
+        self.function.node.add_dependency(self.policy)
+
+        self.resource = cdk.CustomResource(
+            self,
+            "Resource",
+            service_token=self.function.function_arn,
+            resource_type=RESOURCE_TYPE,
+            properties={"SecurityGroupIds": group_ids},
+            service_timeout=cdk.Duration.minutes(5),
+        )
+        for group in security_groups:
+            self.resource.node.add_dependency(group)

@@ -1,0 +1,64 @@
+"""Pure-data specs for EMR clusters (no CDK import): pydantic models, YAML loading, capability table."""
+
+from emr_constructs.spec.app_config import (
+    AppConfig,
+    ExistingNetworkSpec,
+    IamSpec,
+    LoggingSpec,
+    NetworkSpec,
+    load_config,
+    parse_cluster,
+)
+from emr_constructs.spec.applications import Application
+from emr_constructs.spec.cluster import ClusterSpec, InstanceFleetsSpec, InstanceGroupsSpec, RootVolumeSpec
+from emr_constructs.spec.configurations import ConfigurationConflict, ConfigurationSpec, merge_configurations
+from emr_constructs.spec.fleets import (
+    CapacityReservationSpec,
+    InstanceFleetSpec,
+    InstanceTypeSpec,
+    OnDemandSpec,
+    ResizeSpec,
+    SpotSpec,
+    is_graviton,
+)
+from emr_constructs.spec.groups import AutoScalingSpec, InstanceGroupSpec, ScalingRuleSpec
+from emr_constructs.spec.problems import ConfigError, Problem, SpecProblems
+from emr_constructs.spec.release import ReleaseLabel, Version
+from emr_constructs.spec.scaling import ManagedScalingSpec
+from emr_constructs.spec.storage import EbsSpec, EbsVolumeSpec
+
+__all__ = [
+    "AppConfig",
+    "Application",
+    "AutoScalingSpec",
+    "CapacityReservationSpec",
+    "ClusterSpec",
+    "ConfigError",
+    "ConfigurationConflict",
+    "ConfigurationSpec",
+    "EbsSpec",
+    "EbsVolumeSpec",
+    "ExistingNetworkSpec",
+    "IamSpec",
+    "InstanceFleetSpec",
+    "InstanceFleetsSpec",
+    "InstanceGroupSpec",
+    "InstanceGroupsSpec",
+    "InstanceTypeSpec",
+    "LoggingSpec",
+    "ManagedScalingSpec",
+    "NetworkSpec",
+    "OnDemandSpec",
+    "Problem",
+    "ReleaseLabel",
+    "ResizeSpec",
+    "RootVolumeSpec",
+    "ScalingRuleSpec",
+    "SpecProblems",
+    "SpotSpec",
+    "Version",
+    "is_graviton",
+    "load_config",
+    "merge_configurations",
+    "parse_cluster",
+]

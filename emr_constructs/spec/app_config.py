@@ -1,0 +1,183 @@
+"""The app-level configuration read from ``config/<env>.yaml`` and ``load_config``."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from emr_constructs.spec.base import SpecModel
+from emr_constructs.spec.cluster import ClusterSpec
+from emr_constructs.spec.problems import ConfigError, ProblemCollector, SpecProblems
+
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+
+
+class ExistingNetworkSpec(SpecModel):
+    """An existing VPC, imported with ``Vpc.from_vpc_attributes`` (never a lookup)."""
+
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    private_subnet_ids: tuple[str, ...] = Field(min_length=1)
+    cidr: str | None = None
+
+    @field_validator("private_subnet_ids")
+    @classmethod
+    def _subnets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for subnet in value:
+            if not re.match(r"^subnet-[0-9a-f]{8,17}$", subnet):
+                raise ValueError(f"{subnet!r} is not a subnet id. Fix: use ids such as 'subnet-0123456789abcdef0'")
+        return value
+
+
+class NetworkSpec(SpecModel):
+    """The cluster network. Default: a new VPC, no NAT gateway (private subnets reach AWS via endpoints)."""
+
+    cidr: str = "10.0.0.0/16"
+    nat_gateways: int = Field(default=0, ge=0, le=3)
+    existing: ExistingNetworkSpec | None = None
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(value)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not an IPv4 CIDR block ({error}). Fix: use e.g. '10.0.0.0/16'") from None
+        if not 16 <= network.prefixlen <= 24:
+            raise ValueError(f"{value!r}: a VPC CIDR must be /16 to /24 here. Fix: use e.g. '10.0.0.0/16'")
+        return value
+
+
+class IamSpec(SpecModel):
+    """Enterprise IAM settings. Default: no role-name prefix, no permissions boundary."""
+
+    role_name_prefix: str | None = Field(default=None, pattern=r"^[\w+=,.@-]{1,32}$")
+    permissions_boundary_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/")
+
+
+class LoggingSpec(SpecModel):
+    """S3 log retention. Default: logs move to Standard-IA after 30 days and expire after 365."""
+
+    retention_days: int = Field(default=365, ge=1)
+    infrequent_access_after_days: int = Field(default=30, ge=30)
+
+    @model_validator(mode="after")
+    def _check(self) -> LoggingSpec:
+        if self.infrequent_access_after_days >= self.retention_days:
+            problems = ProblemCollector()
+            problems.add(
+                "infrequent_access_after_days", self.infrequent_access_after_days,
+                f"logs would expire ({self.retention_days} days) before moving to Standard-IA",
+                "make infrequent_access_after_days smaller than retention_days",
+            )
+            problems.raise_if_any()
+        return self
+
+
+class AppConfig(SpecModel):
+    """One deployment environment: where it goes, its network, IAM and logging settings, and its clusters."""
+
+    environment: str = Field(pattern=r"^[a-z][a-z0-9-]{0,19}$")
+    account: str = Field(pattern=r"^\d{12}$")
+    region: str
+    availability_zones: tuple[str, ...] = Field(min_length=1, max_length=6)
+    bootstrap_qualifier: str = Field(default="hnb659fds", pattern=r"^[a-z0-9]{1,10}$")
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    iam: IamSpec = Field(default_factory=IamSpec)
+    logging: LoggingSpec = Field(default_factory=LoggingSpec)
+    clusters: tuple[ClusterSpec, ...] = Field(min_length=1)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.match(value):
+            raise ValueError(f"{value!r} is not an AWS region. Fix: use a region code such as 'eu-west-1'")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> AppConfig:
+        problems = ProblemCollector()
+        for index, zone in enumerate(self.availability_zones):
+            if not (zone.startswith(self.region) and len(zone) == len(self.region) + 1 and zone[-1].isalpha()):
+                problems.add(
+                    f"availability_zones[{index}]", zone, f"is not an availability zone of {self.region}",
+                    f"use zones such as '{self.region}a'",
+                )
+        if len(set(self.availability_zones)) != len(self.availability_zones):
+            problems.add("availability_zones", list(self.availability_zones), "zones repeat", "list each zone once")
+        names = [c.name for c in self.clusters]
+        for index, name in enumerate(names):
+            if names.index(name) != index:
+                problems.add(f"clusters[{index}].name", name, "two clusters share a name", "give each a unique name")
+        problems.raise_if_any()
+        return self
+
+
+def _format_location(location: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not part.startswith(("function-", "union[")):
+            text += f".{part}" if text else part
+    return text
+
+
+def _describe(error: Any) -> list[str]:
+    location = _format_location(tuple(error["loc"]))
+    inner = (error.get("ctx") or {}).get("error")
+    if isinstance(inner, SpecProblems):
+        return [problem.describe(location) for problem in inner.problems]
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return [f"{location}: unknown field. Fix: remove it or check its spelling (fields are snake_case)"]
+    if error["type"] == "missing":
+        return [f"{location}: required field is missing. Fix: add it"]
+    value = error.get("input")
+    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+    fix = "" if "Fix:" in message else ". Fix: change the value to satisfy the rule"
+    return [f"{location or '(top level)'}: {message}{shown}{fix}"]
+
+
+def validation_messages(error: ValidationError) -> list[str]:
+    """One line per problem, naming the field path, the value and the fix."""
+    items = error.errors()
+    # A list whose items failed also reports itself as too short: that echo only misleads.
+    locations = [tuple(item["loc"]) for item in items]
+    kept = [
+        item for item in items
+        if not (item["type"] == "too_short" and any(
+            other != tuple(item["loc"]) and other[: len(item["loc"])] == tuple(item["loc"]) for other in locations
+        ))
+    ]
+    return [line for item in kept for line in _describe(item)]
+
+
+def load_config(path: str | Path) -> AppConfig:
+    """Read and validate one environment's YAML; raises ``ConfigError`` listing every problem."""
+    source = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError(source, ["file not found. Fix: pass an existing file, e.g. config/dev.yaml"]) from None
+    except yaml.YAMLError as error:
+        raise ConfigError(source, [f"not valid YAML: {error}"]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(source, ["the file must hold a mapping of settings at the top level"])
+    try:
+        return AppConfig.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(source, validation_messages(error)) from None
+
+
+def parse_cluster(data: dict[str, Any], source: str = "cluster spec") -> ClusterSpec:
+    """Validate one cluster's settings (as in a config's ``clusters`` list) into a ``ClusterSpec``."""
+    try:
+        return ClusterSpec.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(source, validation_messages(error)) from None

@@ -1,0 +1,120 @@
+"""The one table of release-gated EMR features and numeric limits, each with the page it came from.
+
+A feature is available on a release when the release is listed in ``also`` or when, for the release's major
+line, it is at least that line's minimum; major lines above every listed one have the feature, lines below
+do not. ``AS_OF`` dates the table; releases newer than ``NEWEST_KNOWN`` are accepted with a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from emr_constructs.spec.release import ReleaseLabel, Version
+
+AS_OF = "2026-08"
+NEWEST_KNOWN = Version(7, 13, 0)  # emr-standard-support.html: 7.13 released 2026-04-21
+
+MGMT = "https://docs.aws.amazon.com/emr/latest/ManagementGuide/"
+RELEASE = "https://docs.aws.amazon.com/emr/latest/ReleaseGuide/"
+
+
+@dataclass(frozen=True)
+class Capability:
+    """A feature and the releases that have it."""
+
+    name: str
+    minimum_per_major: dict[int, Version]
+    source: str
+    also: frozenset[Version] = field(default_factory=frozenset)
+    excluded: frozenset[Version] = field(default_factory=frozenset)
+
+    def supported(self, release: ReleaseLabel) -> bool:
+        version = release.version
+        if version in self.excluded:
+            return False
+        if version in self.also:
+            return True
+        majors = sorted(self.minimum_per_major)
+        if version.major in self.minimum_per_major:
+            return version >= self.minimum_per_major[version.major]
+        return version.major > majors[-1]
+
+    def requirement(self) -> str:
+        """Human text such as 'emr-5.30.0+ or emr-6.1.0+'."""
+        parts = [f"emr-{v}+" for _, v in sorted(self.minimum_per_major.items())]
+        if self.also:
+            parts = [f"emr-{v}" for v in sorted(self.also)] + parts
+        text = " or ".join(parts)
+        if self.excluded:
+            text += " (not " + ", ".join(f"emr-{v}" for v in sorted(self.excluded)) + ")"
+        return text
+
+
+def _v(text: str) -> Version:
+    return Version.parse(text)
+
+
+INSTANCE_FLEETS = Capability(
+    "instance fleets", {4: _v("4.8.0"), 5: _v("5.1.0")}, MGMT + "emr-instance-fleet.html"
+)
+FLEET_ALLOCATION_STRATEGY = Capability(
+    "instance fleet allocation strategies", {5: _v("5.12.1")}, MGMT + "emr-instance-fleet.html"
+)
+MANAGED_SCALING = Capability(
+    "managed scaling",
+    {5: _v("5.30.0"), 6: _v("6.1.0")},
+    MGMT + "emr-managed-scaling.html",
+)
+ADVANCED_SCALING = Capability(
+    "advanced scaling (scaling strategy, utilization performance index)",
+    {7: _v("7.0.0")},
+    MGMT + "managed-scaling-allocation-strategy.html",
+)
+AUTO_TERMINATION = Capability(
+    "auto-termination policy", {5: _v("5.30.0"), 6: _v("6.1.0")}, MGMT + "emr-auto-termination-policy.html"
+)
+STEP_CONCURRENCY = Capability(
+    "step concurrency above 1", {5: _v("5.28.0")}, MGMT + "emr-add-steps-console.html"
+)
+ROOT_VOLUME_IOPS_THROUGHPUT = Capability(
+    "root volume IOPS and throughput", {6: _v("6.15.0")}, MGMT + "emr-custom-ami-root-volume-size.html"
+)
+MULTI_PRIMARY_GROUPS = Capability(
+    "three primary nodes (instance groups)", {5: _v("5.23.0")}, MGMT + "emr-plan-ha-launch.html"
+)
+MULTI_PRIMARY_FLEETS = Capability(
+    "three primary nodes (instance fleets)",
+    {6: _v("6.12.0")},
+    MGMT + "emr-plan-ha-launch.html",
+    also=frozenset(_v(v) for v in ("5.36.1", "5.36.2", "6.8.1", "6.9.1", "6.10.1", "6.11.1")),
+)
+SECURITY_CONFIGURATION = Capability(
+    "security configurations", {4: _v("4.8.0")}, MGMT + "emr-create-security-configuration.html"
+)
+LARGE_FLEETS = Capability(
+    "4000 instances per fleet", {7: _v("7.7.0")}, MGMT + "emr-instance-fleet.html"
+)
+
+# Numeric limits (each with its source).
+FLEET_TYPES_WITHOUT_STRATEGY = 5  # emr-instance-fleet.html
+FLEET_TYPES_WITH_STRATEGY = 30  # emr-instance-fleet.html
+FLEET_INSTANCES_LARGE = 4000  # per fleet with an allocation strategy, 7.7.0+ (emr-instance-fleet.html)
+FLEET_INSTANCES = 2000  # below 7.7.0
+SPOT_TIMEOUT_MINUTES = (5, 1440)  # botocore SpotProvisioningSpecification
+RESIZE_TIMEOUT_MINUTES = (5, 10080)  # botocore Spot/OnDemandResizingSpecification
+IDLE_TIMEOUT_SECONDS = (60, 604800)  # emr-auto-termination-policy.html
+STEP_CONCURRENCY_LEVEL = (1, 256)  # emr-add-steps-console.html
+ROOT_VOLUME_MAX_GIB = 100  # emr-custom-ami-root-volume-size.html
+ROOT_VOLUME_IOPS = (3000, 16000)
+ROOT_VOLUME_THROUGHPUT = (125, 1000)
+ROOT_VOLUME_IOPS_PER_GIB = 500
+ROOT_VOLUME_THROUGHPUT_PER_IOPS = 0.25
+EBS_VOLUMES_PER_INSTANCE = 25  # emr-plan-storage.html
+TASK_INSTANCE_GROUPS_MAX = 48  # emr-plan-instances.html (instance groups)
+UTILIZATION_PERFORMANCE_INDEX = (1, 25, 50, 75, 100)  # managed-scaling-allocation-strategy.html
+CLUSTER_NAME_MAX = 256  # botocore RunJobFlowInput.Name (XmlStringMaxLen256)
+
+
+def default_root_volume_gib(release: ReleaseLabel) -> int:
+    """EMR's default root volume: 10 GiB before emr-6.10.0, 15 GiB from it."""
+    return 15 if release.at_least("6.10.0") else 10
