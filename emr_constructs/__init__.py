@@ -1,0 +1,58 @@
+"""emr-constructs: AWS CDK v2 constructs for production Amazon EMR.
+
+Names are re-exported lazily so that ``import emr_constructs.spec`` (pure data) never starts jsii.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "EmrCluster": "emr_constructs.cluster",
+    "EmrRoles": "emr_constructs.iam",
+    "EmrLogBucket": "emr_constructs.logging",
+    "EmrNetwork": "emr_constructs.network",
+    "AppConfig": "emr_constructs.spec",
+    "Application": "emr_constructs.spec",
+    "ClusterSpec": "emr_constructs.spec",
+    "ConfigError": "emr_constructs.spec",
+    "ConfigurationSpec": "emr_constructs.spec",
+    "InstanceFleetSpec": "emr_constructs.spec",
+    "InstanceGroupSpec": "emr_constructs.spec",
+    "InstanceTypeSpec": "emr_constructs.spec",
+    "ManagedScalingSpec": "emr_constructs.spec",
+    "OnDemandSpec": "emr_constructs.spec",
+    "ReleaseLabel": "emr_constructs.spec",
+    "SpotSpec": "emr_constructs.spec",
+    "load_config": "emr_constructs.spec",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from emr_constructs.cluster import EmrCluster
+    from emr_constructs.iam import EmrRoles
+    from emr_constructs.logging import EmrLogBucket
+    from emr_constructs.network import EmrNetwork
+    from emr_constructs.spec import (
+        AppConfig,
+        Application,
+        ClusterSpec,
+        ConfigError,
+        ConfigurationSpec,
+        InstanceFleetSpec,
+        InstanceGroupSpec,
+        InstanceTypeSpec,
+        ManagedScalingSpec,
+        OnDemandSpec,
+        ReleaseLabel,
+        SpotSpec,
+        load_config,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'emr_constructs' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)

@@ -1,4 +1,4 @@
-"""``EmrNetwork``: a private network for EMR on EC2, new or existing, with EMR's managed security groups."""
+"""``EmrNetwork``: private subnets for EMR on EC2 (a new VPC or an existing one) and EMR's managed security groups."""
 
 from __future__ import annotations
 
@@ -14,9 +14,441 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from emr_constructs.network.cleanup import SecurityGroupRuleCleanup
-from emr_constructs.network.endpoints import add_endpoints
 from emr_constructs.network.security_groups import create_emr_security_groups
-from emr_constructs.tagging import EMR_MANAGED_POLICY_TAG_KEY, tag_for_emr_managed_policy
+from emr_constructs.tagging import (
+    EMR_MANAGED_POLICY_TAG_KEY,
+    EMR_MANAGED_POLICY_TAG_VALUE,
+    tag_for_emr_managed_policy,
+)
 
-_AZ_PATTERN = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d+[a-z]$|^[a-z]{2}(-[a-z0-9]+)+-\d+(-[a-z0-9]+)+-\d+[a-z]$")
-```
+#: Interface endpoints a cluster in private subnets without internet access needs, by construct id.
+INTERFACE_ENDPOINTS: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
+    "ElasticMapReduceEndpoint": ec2.InterfaceVpcEndpointAwsService.EMR,
+    "StsEndpoint": ec2.InterfaceVpcEndpointAwsService.STS,
+    "KmsEndpoint": ec2.InterfaceVpcEndpointAwsService.KMS,
+    "SecretsManagerEndpoint": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    "GlueEndpoint": ec2.InterfaceVpcEndpointAwsService.GLUE,
+    "LogsEndpoint": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+    "MonitoringEndpoint": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+    "SsmEndpoint": ec2.InterfaceVpcEndpointAwsService.SSM,
+    "SsmMessagesEndpoint": ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+    "Ec2MessagesEndpoint": ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+}
+#: What follows the region in an availability zone name: ``a`` (eu-west-1a) or a Local/Wavelength zone suffix.
+_AZ_SUFFIX = re.compile(r"[a-z]|-[a-z0-9-]+")
+_PUBLIC_SUBNET_MASK = 26  # public subnets hold only NAT gateways
+
+
+class EmrNetwork(Construct):
+    """Private subnets, VPC endpoints, flow logs and the three EMR-managed security groups of a cluster.
+
+    The security groups are tagged ``for-use-with-amazon-emr-managed-policies=true`` and so are the subnets
+    this construct can tag (not imported ones), as ``AmazonEMRServicePolicy_v2`` acts only on tagged resources.
+    A custom resource revokes the rules EMR adds between the groups when the stack is deleted.
+    """
+
+    vpc: ec2.IVpc
+    subnets: list[ec2.ISubnet]
+    primary_security_group: ec2.ISecurityGroup
+    core_security_group: ec2.ISecurityGroup
+    service_access_security_group: ec2.ISecurityGroup
+    log_key: kms.IKey
+    flow_log: ec2.FlowLog | None
+    security_group_cleanup: SecurityGroupRuleCleanup
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        availability_zones: Sequence[str],
+        cidr: str = "10.0.0.0/16",
+        nat_gateways: int = 0,
+        vpc: ec2.IVpc | None = None,
+        interface_endpoints: bool = True,
+        flow_log_key: kms.IKey | None = None,
+        flow_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+    ) -> None:
+        """Create the network.
+
+        :param availability_zones: the AZ names to use, e.g. ``["eu-west-1a", "eu-west-1b"]``. With ``vpc``
+            given, they are only checked against the stack's region. See ``availability_zones_context`` for
+            synth without AWS credentials in a stack with a concrete account and region.
+        :param cidr: IPv4 CIDR of the new VPC. Default ``10.0.0.0/16``. Ignored when ``vpc`` is given.
+        :param nat_gateways: NAT gateways of the new VPC. Default 0: isolated private subnets that reach AWS
+            through the endpoints only. With 1 or more, public subnets are added to hold them.
+        :param vpc: an existing VPC to use instead of creating one; its private (else isolated) subnets are used
+            and no flow log is added (the VPC's owner decides). Default: a new VPC.
+        :param interface_endpoints: add the S3 gateway endpoint and the interface endpoints a private cluster
+            needs. Default True; set False when the VPC already has them.
+        :param flow_log_key: KMS key for the log groups (flow log and cleanup function). Default: a new key
+            with rotation. A key imported from another account or stack must already let
+            ``logs.<region>.amazonaws.com`` use it for log groups of this account and region.
+        :param flow_log_retention: retention of the log groups. Default one year.
+        :param removal_policy: for the key and the log groups. Default RETAIN.
+        """
+        _check_props(scope, availability_zones, cidr, nat_gateways)
+        super().__init__(scope, id)
+        self._build(
+            vpc=vpc,
+            availability_zones=availability_zones,
+            cidr=cidr,
+            nat_gateways=nat_gateways,
+            interface_endpoints=interface_endpoints,
+            log_key=flow_log_key,
+            log_retention=flow_log_retention,
+            removal_policy=removal_policy,
+        )
+
+    @classmethod
+    def from_existing(
+        cls,
+        scope: Construct,
+        id: str,
+        *,
+        vpc_id: str,
+        availability_zones: Sequence[str],
+        private_subnet_ids: Sequence[str],
+        vpc_cidr_block: str | None = None,
+    ) -> EmrNetwork:
+        """Use an existing VPC by id (``Vpc.from_vpc_attributes``, no lookup): only the security groups are made.
+
+        No endpoints and no flow log are added. The subnets cannot be tagged from here: tag them
+        ``for-use-with-amazon-emr-managed-policies=true`` where they are defined (a synth warning says so).
+
+        :param private_subnet_ids: the private subnets, as many per AZ in ``availability_zones`` order.
+        :param vpc_cidr_block: the VPC's CIDR, for rules that need it. Default: unknown.
+        """
+        _check_props(scope, availability_zones, None, 0, private_subnet_ids=private_subnet_ids)
+        network = cls.__new__(cls)
+        Construct.__init__(network, scope, id)
+        vpc = ec2.Vpc.from_vpc_attributes(
+            network,
+            "Vpc",
+            vpc_id=vpc_id,
+            availability_zones=list(availability_zones),
+            private_subnet_ids=list(private_subnet_ids),
+            vpc_cidr_block=vpc_cidr_block,
+        )
+        network._build(
+            vpc=vpc,
+            availability_zones=availability_zones,
+            cidr=None,
+            nat_gateways=0,
+            interface_endpoints=False,
+            log_key=None,
+            log_retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        cdk.Annotations.of(network).add_warning_v2(
+            "emr-constructs:network-untagged-subnets",
+            f"Imported subnets {list(private_subnet_ids)} cannot be tagged here. Tag them "
+            f"{EMR_MANAGED_POLICY_TAG_KEY}={EMR_MANAGED_POLICY_TAG_VALUE} where they are defined: "
+            "AmazonEMRServicePolicy_v2 launches instances only into tagged subnets.",
+        )
+        return network
+
+    def _build(
+        self,
+        *,
+        vpc: ec2.IVpc | None,
+        availability_zones: Sequence[str],
+        cidr: str | None,
+        nat_gateways: int,
+        interface_endpoints: bool,
+        log_key: kms.IKey | None,
+        log_retention: logs.RetentionDays,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        self.log_key = log_key or _new_log_key(self, removal_policy)
+        _admit_cloudwatch_logs(self.log_key)
+        self.flow_log = None
+        if vpc is None:
+            _warn_if_zones_need_lookup(self)
+            new_vpc = _new_vpc(self, availability_zones, cidr or "10.0.0.0/16", nat_gateways)
+            self.vpc = new_vpc
+            self.subnets = list(new_vpc.private_subnets if nat_gateways else new_vpc.isolated_subnets)
+            self.flow_log = _add_flow_log(self, new_vpc, self.log_key, log_retention, removal_policy)
+        else:
+            self.vpc = vpc
+            self.subnets = list(vpc.private_subnets) or list(vpc.isolated_subnets)
+            if not self.subnets:
+                raise ValueError(
+                    f"{self.node.path}: vpc has no private or isolated subnets. Fix: give a VPC with private "
+                    "subnets, or omit vpc to create one."
+                )
+        if interface_endpoints:
+            _add_endpoints(self, self.vpc, self.subnets, cidr if vpc is None else None)
+        for subnet in self.subnets:
+            tag_for_emr_managed_policy(subnet)
+
+        groups = create_emr_security_groups(self, self.vpc)
+        self.primary_security_group = groups.primary
+        self.core_security_group = groups.core
+        self.service_access_security_group = groups.service_access
+        self.security_group_cleanup = SecurityGroupRuleCleanup(
+            self,
+            "SecurityGroupCleanup",
+            security_groups=groups.all(),
+            log_key=self.log_key,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+        )
+        # CloudFormation removes the rules it owns first; the cleanup then revokes only EMR's own rules.
+        for group in groups.all():
+            for child in group.node.find_all():
+                if isinstance(child, ec2.CfnSecurityGroupIngress | ec2.CfnSecurityGroupEgress):
+                    child.node.add_dependency(self.security_group_cleanup.resource)
+
+
+def _check_props(
+    scope: Construct,
+    availability_zones: Sequence[str],
+    cidr: str | None,
+    nat_gateways: int,
+    *,
+    private_subnet_ids: Sequence[str] | None = None,
+) -> None:
+    """Raise one ``ValueError`` naming every invalid prop, its value and the fix; tokens are skipped."""
+    problems: list[str] = []
+    region = cdk.Stack.of(scope).region
+    if not availability_zones:
+        problems.append(
+            "availability_zones: must name at least one availability zone (got []). "
+            "Fix: pass the zones to use, e.g. ['eu-west-1a', 'eu-west-1b']."
+        )
+    for az in availability_zones:
+        if cdk.Token.is_unresolved(az) or cdk.Token.is_unresolved(region):
+            continue
+        if not (az.startswith(region) and _AZ_SUFFIX.fullmatch(az[len(region) :])):
+            problems.append(
+                f"availability_zones: {az!r} is not an availability zone of the stack's region {region}. "
+                f"Fix: use zones of {region}, such as '{region}a'."
+            )
+    if len(set(availability_zones)) != len(availability_zones):
+        problems.append(
+            f"availability_zones: duplicates in {list(availability_zones)}. Fix: name each zone once."
+        )
+    if cidr is not None and not cdk.Token.is_unresolved(cidr):
+        try:
+            network = ipaddress.IPv4Network(cidr)
+            if not 16 <= network.prefixlen <= 24:
+                problems.append(
+                    f"cidr: {cidr!r} must have a prefix from /16 to /24. Fix: use e.g. '10.0.0.0/16'."
+                )
+        except ValueError:
+            problems.append(f"cidr: {cidr!r} is not an IPv4 network. Fix: use e.g. '10.0.0.0/16'.")
+    if not 0 <= nat_gateways <= max(len(availability_zones), 1):
+        problems.append(
+            f"nat_gateways: {nat_gateways} must be from 0 to the number of availability zones "
+            f"({len(availability_zones)}). Fix: use 0 (endpoints only), 1, or one per zone."
+        )
+    if private_subnet_ids is not None:
+        if not private_subnet_ids:
+            problems.append(
+                "private_subnet_ids: must name at least one private subnet (got []). "
+                "Fix: pass the ids of the subnets the cluster may use."
+            )
+        elif availability_zones and len(private_subnet_ids) % len(availability_zones):
+            problems.append(
+                f"private_subnet_ids: {len(private_subnet_ids)} subnet(s) for {len(availability_zones)} "
+                "availability zone(s). Fix: give the same number of subnets in each zone, in zone order."
+            )
+    if problems:
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        raise ValueError(f"EmrNetwork: {len(problems)} invalid prop(s):\n{lines}")
+
+
+def availability_zones_context(
+    account: str, region: str, availability_zones: Sequence[str]
+) -> dict[str, list[str]]:
+    """The CDK context entry that names the AZs of ``account``/``region``, so synth looks nothing up.
+
+    ``ec2.Vpc`` reads ``Stack.availability_zones`` even when given its zones; in a stack with a concrete account
+    and region that is a context lookup (AWS credentials at synth, or "missing context"). Pass the result as
+    ``cdk.App(context=...)``, set it with ``app.node.set_context`` before adding stacks, or put it in cdk.json.
+    """
+    return {f"availability-zones:account={account}:region={region}": list(availability_zones)}
+
+
+def _warn_if_zones_need_lookup(scope: Construct) -> None:
+    stack = cdk.Stack.of(scope)
+    if cdk.Token.is_unresolved(stack.account) or cdk.Token.is_unresolved(stack.region):
+        return  # environment-agnostic: CDK uses placeholder zones, no lookup
+    if type(stack).availability_zones is not cdk.Stack.availability_zones:
+        return  # the stack names its zones itself
+    (key,) = availability_zones_context(stack.account, stack.region, [])
+    if stack.node.try_get_context(key) is None:
+        cdk.Annotations.of(scope).add_warning_v2(
+            "emr-constructs:network-availability-zone-lookup",
+            f"ec2.Vpc looks up the availability zones of {stack.account}/{stack.region} at synth (AWS "
+            f"credentials needed) unless context {key!r} names them. Fix: set that context to the zones, e.g. "
+            "with emr_constructs.network.availability_zones_context(account, region, zones).",
+        )
+
+
+def _new_vpc(scope: Construct, availability_zones: Sequence[str], cidr: str, nat_gateways: int) -> ec2.Vpc:
+    subnets = [
+        ec2.SubnetConfiguration(
+            name="Private",
+            subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
+            if nat_gateways
+            else ec2.SubnetType.PRIVATE_ISOLATED,
+        )
+    ]
+    if nat_gateways:
+        subnets.insert(
+            0,
+            ec2.SubnetConfiguration(
+                name="Public",
+                subnet_type=ec2.SubnetType.PUBLIC,
+                cidr_mask=_PUBLIC_SUBNET_MASK,
+                map_public_ip_on_launch=False,
+            ),
+        )
+    vpc = ec2.Vpc(
+        scope,
+        "Vpc",
+        ip_addresses=ec2.IpAddresses.cidr(cidr),
+        availability_zones=list(availability_zones),
+        nat_gateways=nat_gateways,
+        subnet_configuration=subnets,
+        enable_dns_hostnames=True,
+        enable_dns_support=True,
+        restrict_default_security_group=True,
+    )
+    for subnet in vpc.public_subnets:
+        route = subnet.node.try_find_child("DefaultRoute")
+        for pack in ("HIPAA.Security", "NIST.800.53.R5"):
+            cdk.Validations.of(route or subnet).acknowledge(
+                cdk.Acknowledgment(
+                    id=f"{pack}-VPCNoUnrestrictedRouteToIGW",
+                    reason="The public subnets hold only the NAT gateways (no instance gets a public IP there); "
+                    "their default route to the internet gateway is what lets NAT serve the private subnets",
+                )
+            )
+    return vpc
+
+
+def _new_log_key(scope: Construct, removal_policy: cdk.RemovalPolicy) -> kms.Key:
+    return kms.Key(
+        scope,
+        "LogKey",
+        description="Encrypts the EMR network log groups (VPC flow logs, security group cleanup)",
+        enable_key_rotation=True,
+        removal_policy=removal_policy,
+    )
+
+
+def _admit_cloudwatch_logs(key: kms.IKey) -> None:
+    """Let CloudWatch Logs use ``key`` for log groups of this account and region (no-op on imported keys)."""
+    stack = cdk.Stack.of(key)
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchLogsForLogGroupsOfThisAccountAndRegion",
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=[
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+                "kms:GenerateDataKey",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:DescribeKey",
+            ],
+            resources=["*"],
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="*",
+                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                }
+            },
+        )
+    )
+
+
+def _add_flow_log(
+    scope: Construct,
+    vpc: ec2.Vpc,
+    key: kms.IKey,
+    retention: logs.RetentionDays,
+    removal_policy: cdk.RemovalPolicy,
+) -> ec2.FlowLog:
+    stack = cdk.Stack.of(scope)
+    log_group = logs.LogGroup(
+        scope, "FlowLogGroup", encryption_key=key, retention=retention, removal_policy=removal_policy
+    )
+    role = iam.Role(
+        scope,
+        "FlowLogRole",
+        description="Lets VPC Flow Logs deliver this VPC's flow logs to its log group",
+        assumed_by=iam.ServicePrincipal(
+            "vpc-flow-logs.amazonaws.com",
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {
+                    "aws:SourceArn": stack.format_arn(
+                        service="ec2", resource="vpc-flow-log", resource_name="*"
+                    )
+                },
+            },
+        ),
+    )
+    policy = iam.ManagedPolicy(
+        scope,
+        "FlowLogPolicy",
+        roles=[role],
+        description="Write access to the VPC flow log group only",
+        statements=[
+            iam.PolicyStatement(
+                sid="DeliverFlowLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=[log_group.log_group_arn],
+            )
+        ],
+    )
+    flow_log = ec2.FlowLog(
+        scope,
+        "FlowLog",
+        resource_type=ec2.FlowLogResourceType.from_vpc(vpc),
+        destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group, role.without_policy_updates()),
+        traffic_type=ec2.FlowLogTrafficType.ALL,
+    )
+    flow_log.node.add_dependency(policy)
+    return flow_log
+
+
+def _add_endpoints(scope: Construct, vpc: ec2.IVpc, subnets: list[ec2.ISubnet], cidr: str | None) -> None:
+    """S3 gateway and interface endpoints; ``cidr`` is the VPC's CIDR when known at synth (policy checks read it)."""
+    selection = ec2.SubnetSelection(subnets=subnets)
+    ec2.GatewayVpcEndpoint(
+        scope, "S3Endpoint", vpc=vpc, service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[selection]
+    )
+    security_group = ec2.SecurityGroup(
+        scope,
+        "EndpointSecurityGroup",
+        vpc=vpc,
+        description="Interface VPC endpoints of the EMR network - HTTPS from inside the VPC only",
+        allow_all_outbound=False,
+    )
+    security_group.add_ingress_rule(
+        ec2.Peer.ipv4(cidr or vpc.vpc_cidr_block),
+        ec2.Port.tcp(443),
+        "HTTPS to the AWS service endpoints from the VPC",
+    )
+    for endpoint_id, service in INTERFACE_ENDPOINTS.items():
+        ec2.InterfaceVpcEndpoint(
+            scope,
+            endpoint_id,
+            vpc=vpc,
+            service=service,
+            subnets=selection,
+            security_groups=[security_group],
+            private_dns_enabled=True,
+            open=False,
+        )

@@ -29,7 +29,9 @@ class ExistingNetworkSpec(SpecModel):
     def _subnets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for subnet in value:
             if not re.match(r"^subnet-[0-9a-f]{8,17}$", subnet):
-                raise ValueError(f"{subnet!r} is not a subnet id. Fix: use ids such as 'subnet-0123456789abcdef0'")
+                raise ValueError(
+                    f"{subnet!r} is not a subnet id. Fix: use ids such as 'subnet-0123456789abcdef0'"
+                )
         return value
 
 
@@ -46,7 +48,9 @@ class NetworkSpec(SpecModel):
         try:
             network = ipaddress.IPv4Network(value)
         except ValueError as error:
-            raise ValueError(f"{value!r} is not an IPv4 CIDR block ({error}). Fix: use e.g. '10.0.0.0/16'") from None
+            raise ValueError(
+                f"{value!r} is not an IPv4 CIDR block ({error}). Fix: use e.g. '10.0.0.0/16'"
+            ) from None
         if not 16 <= network.prefixlen <= 24:
             raise ValueError(f"{value!r}: a VPC CIDR must be /16 to /24 here. Fix: use e.g. '10.0.0.0/16'")
         return value
@@ -56,7 +60,9 @@ class IamSpec(SpecModel):
     """Enterprise IAM settings. Default: no role-name prefix, no permissions boundary."""
 
     role_name_prefix: str | None = Field(default=None, pattern=r"^[\w+=,.@-]{1,32}$")
-    permissions_boundary_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/")
+    permissions_boundary_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/"
+    )
 
 
 class LoggingSpec(SpecModel):
@@ -70,7 +76,8 @@ class LoggingSpec(SpecModel):
         if self.infrequent_access_after_days >= self.retention_days:
             problems = ProblemCollector()
             problems.add(
-                "infrequent_access_after_days", self.infrequent_access_after_days,
+                "infrequent_access_after_days",
+                self.infrequent_access_after_days,
                 f"logs would expire ({self.retention_days} days) before moving to Standard-IA",
                 "make infrequent_access_after_days smaller than retention_days",
             )
@@ -103,17 +110,25 @@ class AppConfig(SpecModel):
     def _check(self) -> AppConfig:
         problems = ProblemCollector()
         for index, zone in enumerate(self.availability_zones):
-            if not (zone.startswith(self.region) and len(zone) == len(self.region) + 1 and zone[-1].isalpha()):
+            if not (
+                zone.startswith(self.region) and len(zone) == len(self.region) + 1 and zone[-1].isalpha()
+            ):
                 problems.add(
-                    f"availability_zones[{index}]", zone, f"is not an availability zone of {self.region}",
+                    f"availability_zones[{index}]",
+                    zone,
+                    f"is not an availability zone of {self.region}",
                     f"use zones such as '{self.region}a'",
                 )
         if len(set(self.availability_zones)) != len(self.availability_zones):
-            problems.add("availability_zones", list(self.availability_zones), "zones repeat", "list each zone once")
+            problems.add(
+                "availability_zones", list(self.availability_zones), "zones repeat", "list each zone once"
+            )
         names = [c.name for c in self.clusters]
         for index, name in enumerate(names):
             if names.index(name) != index:
-                problems.add(f"clusters[{index}].name", name, "two clusters share a name", "give each a unique name")
+                problems.add(
+                    f"clusters[{index}].name", name, "two clusters share a name", "give each a unique name"
+                )
         problems.raise_if_any()
         return self
 
@@ -150,10 +165,15 @@ def validation_messages(error: ValidationError) -> list[str]:
     # A list whose items failed also reports itself as too short: that echo only misleads.
     locations = [tuple(item["loc"]) for item in items]
     kept = [
-        item for item in items
-        if not (item["type"] == "too_short" and any(
-            other != tuple(item["loc"]) and other[: len(item["loc"])] == tuple(item["loc"]) for other in locations
-        ))
+        item
+        for item in items
+        if not (
+            item["type"] == "too_short"
+            and any(
+                other != tuple(item["loc"]) and other[: len(item["loc"])] == tuple(item["loc"])
+                for other in locations
+            )
+        )
     ]
     return [line for item in kept for line in _describe(item)]
 
@@ -164,7 +184,9 @@ def load_config(path: str | Path) -> AppConfig:
     try:
         raw = yaml.safe_load(Path(path).read_text())
     except FileNotFoundError:
-        raise ConfigError(source, ["file not found. Fix: pass an existing file, e.g. config/dev.yaml"]) from None
+        raise ConfigError(
+            source, ["file not found. Fix: pass an existing file, e.g. config/dev.yaml"]
+        ) from None
     except yaml.YAMLError as error:
         raise ConfigError(source, [f"not valid YAML: {error}"]) from None
     if not isinstance(raw, dict):

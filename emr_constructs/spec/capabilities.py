@@ -91,9 +91,7 @@ MULTI_PRIMARY_FLEETS = Capability(
 SECURITY_CONFIGURATION = Capability(
     "security configurations", {4: _v("4.8.0")}, MGMT + "emr-create-security-configuration.html"
 )
-LARGE_FLEETS = Capability(
-    "4000 instances per fleet", {7: _v("7.7.0")}, MGMT + "emr-instance-fleet.html"
-)
+LARGE_FLEETS = Capability("4000 instances per fleet", {7: _v("7.7.0")}, MGMT + "emr-instance-fleet.html")
 
 # Numeric limits (each with its source).
 FLEET_TYPES_WITHOUT_STRATEGY = 5  # emr-instance-fleet.html

@@ -111,7 +111,9 @@ class ClusterSpec(SpecModel):
         try:
             self.merged_configurations()
         except ValueError as conflict:
-            problems.add("configurations", None, str(conflict).split(". Fix:")[0], "set each key in one place only")
+            problems.add(
+                "configurations", None, str(conflict).split(". Fix:")[0], "set each key in one place only"
+            )
         problems.raise_if_any()
         return self
 
@@ -120,14 +122,18 @@ class ClusterSpec(SpecModel):
     def _gate(self, problems: ProblemCollector, path: str, value: Any, capability: cap.Capability) -> None:
         if not capability.supported(self.release_label):
             problems.add(
-                path, value, f"{capability.name} needs {capability.requirement()}, not {self.release_label}",
+                path,
+                value,
+                f"{capability.name} needs {capability.requirement()}, not {self.release_label}",
                 f"use a release that supports it or remove {path} (see {capability.source})",
             )
 
     def _check_shape(self, problems: ProblemCollector) -> None:
         if (self.instance_fleets is None) == (self.instance_groups is None):
             problems.add(
-                "instance_fleets", None, "give exactly one of instance_fleets and instance_groups",
+                "instance_fleets",
+                None,
+                "give exactly one of instance_fleets and instance_groups",
                 "describe the cluster's instances with instance_fleets (recommended) or instance_groups",
             )
 
@@ -135,11 +141,15 @@ class ClusterSpec(SpecModel):
         names = [app.name for app in self.applications]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            problems.add("applications", duplicates, "an application is listed twice", "list each application once")
+            problems.add(
+                "applications", duplicates, "an application is listed twice", "list each application once"
+            )
         for index, app in enumerate(self.applications):
             reason = app.availability_problem(self.release_label)
             if reason:
-                problems.add(f"applications[{index}]", app.name, reason, "pick a release that ships it or drop it")
+                problems.add(
+                    f"applications[{index}]", app.name, reason, "pick a release that ships it or drop it"
+                )
 
     def _check_fleets(self, fleets: InstanceFleetsSpec, problems: ProblemCollector) -> None:
         self._gate(problems, "instance_fleets", "instance fleets", cap.INSTANCE_FLEETS)
@@ -147,10 +157,16 @@ class ClusterSpec(SpecModel):
         for role, fleet in fleets.named():
             path = f"instance_fleets.{role}"
             if fleet.has_allocation_strategy:
-                self._gate(problems, f"{path}.spot", fleet.strategy_spot or fleet.strategy_on_demand, cap.FLEET_ALLOCATION_STRATEGY)
+                self._gate(
+                    problems,
+                    f"{path}.spot",
+                    fleet.strategy_spot or fleet.strategy_on_demand,
+                    cap.FLEET_ALLOCATION_STRATEGY,
+                )
             elif len(fleet.instance_types) > cap.FLEET_TYPES_WITHOUT_STRATEGY:
                 problems.add(
-                    f"{path}.instance_types", len(fleet.instance_types),
+                    f"{path}.instance_types",
+                    len(fleet.instance_types),
                     f"a fleet without an allocation strategy takes at most {cap.FLEET_TYPES_WITHOUT_STRATEGY} "
                     f"instance types ({cap.FLEET_TYPES_WITH_STRATEGY} with one)",
                     "add an on_demand or spot allocation strategy, or list fewer types",
@@ -160,8 +176,11 @@ class ClusterSpec(SpecModel):
             instances = -(-(fleet.target_on_demand + fleet.target_spot) // smallest_weight)
             if fleet.has_allocation_strategy and instances > limit:
                 problems.add(
-                    path, instances, f"the targets can need {instances} instances; a fleet takes at most {limit} "
-                    f"on {self.release_label}", "lower the targets or raise the weights",
+                    path,
+                    instances,
+                    f"the targets can need {instances} instances; a fleet takes at most {limit} "
+                    f"on {self.release_label}",
+                    "lower the targets or raise the weights",
                 )
         self._check_primary_fleet(fleets.primary, problems)
 
@@ -171,41 +190,55 @@ class ClusterSpec(SpecModel):
         set_targets = {name: value for name, value in targets.items() if value}
         if len(set_targets) != 1 or next(iter(set_targets.values())) not in (1, 3):
             problems.add(
-                path, targets, "the primary fleet needs exactly one target set, to 1 (or 3 for three primaries)",
+                path,
+                targets,
+                "the primary fleet needs exactly one target set, to 1 (or 3 for three primaries)",
                 "set target_on_demand: 1 (or target_spot: 1) and leave the other at 0",
             )
         for index, instance_type in enumerate(primary.instance_types):
             if instance_type.weighted_capacity != 1:
                 problems.add(
-                    f"{path}.instance_types[{index}].weighted_capacity", instance_type.weighted_capacity,
-                    "primary fleet instance types must have weighted capacity 1", "remove weighted_capacity",
+                    f"{path}.instance_types[{index}].weighted_capacity",
+                    instance_type.weighted_capacity,
+                    "primary fleet instance types must have weighted capacity 1",
+                    "remove weighted_capacity",
                 )
         if primary.target_on_demand == 3 or primary.target_spot == 3:
             self._gate(problems, path, 3, cap.MULTI_PRIMARY_FLEETS)
             if primary.target_spot:
-                problems.add(f"{path}.target_spot", 3, "three primaries must be on-demand", "use target_on_demand: 3")
+                problems.add(
+                    f"{path}.target_spot", 3, "three primaries must be on-demand", "use target_on_demand: 3"
+                )
             if len(primary.instance_types) != 1:
                 problems.add(
-                    f"{path}.instance_types", len(primary.instance_types),
-                    "three primaries take exactly one instance type", "list one instance type",
+                    f"{path}.instance_types",
+                    len(primary.instance_types),
+                    "three primaries take exactly one instance type",
+                    "list one instance type",
                 )
             if self.termination_protection is False:
                 problems.add(
-                    "termination_protection", False, "EMR forces termination protection on with three primaries",
+                    "termination_protection",
+                    False,
+                    "EMR forces termination protection on with three primaries",
                     "remove termination_protection: false",
                 )
 
     def _check_groups(self, groups: InstanceGroupsSpec, problems: ProblemCollector) -> None:
         if groups.primary.instance_count not in (1, 3):
             problems.add(
-                "instance_groups.primary.instance_count", groups.primary.instance_count,
-                "the primary group has 1 instance (or 3 for three primaries)", "set instance_count: 1",
+                "instance_groups.primary.instance_count",
+                groups.primary.instance_count,
+                "the primary group has 1 instance (or 3 for three primaries)",
+                "set instance_count: 1",
             )
         if groups.primary.instance_count == 3:
             self._gate(problems, "instance_groups.primary.instance_count", 3, cap.MULTI_PRIMARY_GROUPS)
         if groups.primary.auto_scaling is not None:
             problems.add(
-                "instance_groups.primary.auto_scaling", "set", "the primary group cannot scale",
+                "instance_groups.primary.auto_scaling",
+                "set",
+                "the primary group cannot scale",
                 "move auto_scaling to the core or task groups",
             )
 
@@ -213,34 +246,51 @@ class ClusterSpec(SpecModel):
         scaling = self.managed_scaling
         if self.uses_custom_auto_scaling and scaling is not None:
             problems.add(
-                "managed_scaling", "set", "managed scaling cannot be combined with custom automatic scaling rules",
+                "managed_scaling",
+                "set",
+                "managed scaling cannot be combined with custom automatic scaling rules",
                 "remove managed_scaling or the instance groups' auto_scaling",
             )
         if scaling is None:
             return
         self._gate(problems, "managed_scaling", "managed scaling", cap.MANAGED_SCALING)
         if scaling.scaling_strategy is not None or scaling.utilization_performance_index is not None:
-            self._gate(problems, "managed_scaling.scaling_strategy", scaling.scaling_strategy, cap.ADVANCED_SCALING)
+            self._gate(
+                problems, "managed_scaling.scaling_strategy", scaling.scaling_strategy, cap.ADVANCED_SCALING
+            )
         unit = self.scaling_unit_type
         if self.instance_fleets is not None and unit != "InstanceFleetUnits":
             problems.add(
-                "managed_scaling.unit_type", unit, "instance fleets scale in InstanceFleetUnits",
+                "managed_scaling.unit_type",
+                unit,
+                "instance fleets scale in InstanceFleetUnits",
                 "set unit_type: InstanceFleetUnits or leave it out",
             )
         if self.instance_groups is not None and unit == "InstanceFleetUnits":
             problems.add(
-                "managed_scaling.unit_type", unit, "instance groups scale in Instances or VCPU",
+                "managed_scaling.unit_type",
+                unit,
+                "instance groups scale in Instances or VCPU",
                 "set unit_type: Instances (or VCPU)",
             )
 
     def _check_lifecycle(self, problems: ProblemCollector) -> None:
         if self.auto_termination_idle_seconds is not None:
             problems.check_range(
-                "auto_termination_idle_seconds", self.auto_termination_idle_seconds, cap.IDLE_TIMEOUT_SECONDS,
+                "auto_termination_idle_seconds",
+                self.auto_termination_idle_seconds,
+                cap.IDLE_TIMEOUT_SECONDS,
                 "auto-termination idle timeout (seconds)",
             )
-            self._gate(problems, "auto_termination_idle_seconds", self.auto_termination_idle_seconds, cap.AUTO_TERMINATION)
-        problems.check_range("step_concurrency", self.step_concurrency, cap.STEP_CONCURRENCY_LEVEL, "step concurrency")
+            self._gate(
+                problems,
+                "auto_termination_idle_seconds",
+                self.auto_termination_idle_seconds,
+                cap.AUTO_TERMINATION,
+            )
+        problems.check_range(
+            "step_concurrency", self.step_concurrency, cap.STEP_CONCURRENCY_LEVEL, "step concurrency"
+        )
         if self.step_concurrency > 1:
             self._gate(problems, "step_concurrency", self.step_concurrency, cap.STEP_CONCURRENCY)
 
@@ -250,24 +300,38 @@ class ClusterSpec(SpecModel):
             return
         default = cap.default_root_volume_gib(self.release_label)
         if volume.size_gib is not None:
-            problems.check_range("root_volume.size_gib", volume.size_gib, (default, cap.ROOT_VOLUME_MAX_GIB),
-                                 f"root volume size on {self.release_label} (GiB)")
+            problems.check_range(
+                "root_volume.size_gib",
+                volume.size_gib,
+                (default, cap.ROOT_VOLUME_MAX_GIB),
+                f"root volume size on {self.release_label} (GiB)",
+            )
         if volume.iops is not None or volume.throughput is not None:
             self._gate(problems, "root_volume", "iops/throughput", cap.ROOT_VOLUME_IOPS_THROUGHPUT)
         problems.check_range("root_volume.iops", volume.iops, cap.ROOT_VOLUME_IOPS, "root volume IOPS")
-        problems.check_range("root_volume.throughput", volume.throughput, cap.ROOT_VOLUME_THROUGHPUT,
-                             "root volume throughput (MiB/s)")
+        problems.check_range(
+            "root_volume.throughput",
+            volume.throughput,
+            cap.ROOT_VOLUME_THROUGHPUT,
+            "root volume throughput (MiB/s)",
+        )
         size = volume.size_gib or default
         if volume.iops is not None and volume.iops > size * cap.ROOT_VOLUME_IOPS_PER_GIB:
             problems.add(
-                "root_volume.iops", volume.iops, f"IOPS may be at most {cap.ROOT_VOLUME_IOPS_PER_GIB} per GiB "
-                f"({size * cap.ROOT_VOLUME_IOPS_PER_GIB} for {size} GiB)", "raise size_gib or lower iops",
+                "root_volume.iops",
+                volume.iops,
+                f"IOPS may be at most {cap.ROOT_VOLUME_IOPS_PER_GIB} per GiB "
+                f"({size * cap.ROOT_VOLUME_IOPS_PER_GIB} for {size} GiB)",
+                "raise size_gib or lower iops",
             )
         iops = volume.iops or cap.ROOT_VOLUME_IOPS[0]
         if volume.throughput is not None and volume.throughput > iops * cap.ROOT_VOLUME_THROUGHPUT_PER_IOPS:
             problems.add(
-                "root_volume.throughput", volume.throughput, "throughput may be at most 0.25 MiB/s per IOPS "
-                f"({iops * cap.ROOT_VOLUME_THROUGHPUT_PER_IOPS:g} for {iops} IOPS)", "raise iops or lower throughput",
+                "root_volume.throughput",
+                volume.throughput,
+                "throughput may be at most 0.25 MiB/s per IOPS "
+                f"({iops * cap.ROOT_VOLUME_THROUGHPUT_PER_IOPS:g} for {iops} IOPS)",
+                "raise iops or lower throughput",
             )
 
     def _check_custom_ami(self, problems: ProblemCollector) -> None:
@@ -281,7 +345,8 @@ class ClusterSpec(SpecModel):
         }
         if len(architectures) > 1:
             problems.add(
-                "custom_ami_id", self.custom_ami_id,
+                "custom_ami_id",
+                self.custom_ami_id,
                 "the fleets mix Graviton (arm64) and x86_64 instance types, so one cluster-level AMI cannot boot them all",
                 "set custom_ami_id per instance type instead, or use one architecture",
             )
@@ -307,7 +372,10 @@ class ClusterSpec(SpecModel):
     @property
     def multi_primary(self) -> bool:
         if self.instance_fleets is not None:
-            return 3 in (self.instance_fleets.primary.target_on_demand, self.instance_fleets.primary.target_spot)
+            return 3 in (
+                self.instance_fleets.primary.target_on_demand,
+                self.instance_fleets.primary.target_spot,
+            )
         return self.instance_groups is not None and self.instance_groups.primary.instance_count == 3
 
     @property
@@ -324,19 +392,28 @@ class ClusterSpec(SpecModel):
         """Advice that is not an error, as (stable id, message) pairs."""
         found: list[tuple[str, str]] = []
         if self.release_label.version > cap.NEWEST_KNOWN:
-            found.append((
-                "release-newer-than-table",
-                f"{self.release_label} is newer than the capability table (emr-{cap.NEWEST_KNOWN}, as of "
-                f"{cap.AS_OF}); release gates assume it has every feature the table knows",
-            ))
+            found.append(
+                (
+                    "release-newer-than-table",
+                    f"{self.release_label} is newer than the capability table (emr-{cap.NEWEST_KNOWN}, as of "
+                    f"{cap.AS_OF}); release gates assume it has every feature the table knows",
+                )
+            )
         if self.managed_scaling is not None:
             unscaled = sorted({a.name for a in self.applications} & NOT_YARN_SCALED)
             if unscaled:
-                found.append((
-                    "managed-scaling-not-yarn",
-                    f"managed scaling reads YARN metrics only; {', '.join(unscaled)} load does not drive it",
-                ))
+                found.append(
+                    (
+                        "managed-scaling-not-yarn",
+                        f"managed scaling reads YARN metrics only; {', '.join(unscaled)} load does not drive it",
+                    )
+                )
         for app in self.applications:
             if not app.known:
-                found.append(("unknown-application", f"application {app.name!r} is not in the known list; check its spelling"))
+                found.append(
+                    (
+                        "unknown-application",
+                        f"application {app.name!r} is not in the known list; check its spelling",
+                    )
+                )
         return found

@@ -8,13 +8,21 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from emr_constructs.spec.base import SpecModel
-from emr_constructs.spec.capabilities import FLEET_TYPES_WITH_STRATEGY, RESIZE_TIMEOUT_MINUTES, SPOT_TIMEOUT_MINUTES
+from emr_constructs.spec.capabilities import (
+    FLEET_TYPES_WITH_STRATEGY,
+    RESIZE_TIMEOUT_MINUTES,
+    SPOT_TIMEOUT_MINUTES,
+)
 from emr_constructs.spec.configurations import ConfigurationSpec
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.storage import EbsSpec
 
 SpotAllocationStrategy = Literal[
-    "price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price", "diversified"
+    "price-capacity-optimized",
+    "capacity-optimized",
+    "capacity-optimized-prioritized",
+    "lowest-price",
+    "diversified",
 ]
 OnDemandAllocationStrategy = Literal["lowest-price", "prioritized"]
 SpotTimeoutAction = Literal["SWITCH_TO_ON_DEMAND", "TERMINATE_CLUSTER"]
@@ -53,7 +61,9 @@ class InstanceTypeSpec(SpecModel):
         if self.bid_price is not None and self.bid_price_percent is not None:
             problems = ProblemCollector()
             problems.add(
-                "bid_price", self.bid_price, "bid_price and bid_price_percent exclude each other",
+                "bid_price",
+                self.bid_price,
+                "bid_price and bid_price_percent exclude each other",
                 "keep one of them (bid_price_percent is the usual choice)",
             )
             problems.raise_if_any()
@@ -96,8 +106,10 @@ class SpotSpec(SpecModel):
         problems.check_range("timeout_minutes", self.timeout_minutes, SPOT_TIMEOUT_MINUTES, "Spot timeout")
         if self.block_duration_minutes is not None:
             problems.add(
-                "block_duration_minutes", self.block_duration_minutes,
-                "Spot blocks (defined duration) are retired and EMR rejects them", "remove block_duration_minutes",
+                "block_duration_minutes",
+                self.block_duration_minutes,
+                "Spot blocks (defined duration) are retired and EMR rejects them",
+                "remove block_duration_minutes",
             )
         problems.raise_if_any()
         return self
@@ -112,9 +124,14 @@ class ResizeSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> ResizeSpec:
         problems = ProblemCollector()
-        problems.check_range("spot_timeout_minutes", self.spot_timeout_minutes, RESIZE_TIMEOUT_MINUTES, "resize timeout")
         problems.check_range(
-            "on_demand_timeout_minutes", self.on_demand_timeout_minutes, RESIZE_TIMEOUT_MINUTES, "resize timeout"
+            "spot_timeout_minutes", self.spot_timeout_minutes, RESIZE_TIMEOUT_MINUTES, "resize timeout"
+        )
+        problems.check_range(
+            "on_demand_timeout_minutes",
+            self.on_demand_timeout_minutes,
+            RESIZE_TIMEOUT_MINUTES,
+            "resize timeout",
         )
         problems.raise_if_any()
         return self
@@ -147,18 +164,28 @@ class InstanceFleetSpec(SpecModel):
         problems = ProblemCollector()
         if self.target_on_demand == 0 and self.target_spot == 0:
             problems.add(
-                "target_on_demand", 0, "a fleet needs target_on_demand or target_spot above 0",
+                "target_on_demand",
+                0,
+                "a fleet needs target_on_demand or target_spot above 0",
                 "set target_on_demand and/or target_spot",
             )
         names = [t.instance_type for t in self.instance_types]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            problems.add("instance_types", duplicates, "an instance type may appear once per fleet", "remove the repeats")
+            problems.add(
+                "instance_types",
+                duplicates,
+                "an instance type may appear once per fleet",
+                "remove the repeats",
+            )
         strategies = {s for s in (self.strategy_spot, self.strategy_on_demand) if s}
         if strategies & PRIORITY_STRATEGIES and all(t.priority is None for t in self.instance_types):
             problems.add(
-                "instance_types", names, f"allocation strategy {sorted(strategies & PRIORITY_STRATEGIES)[0]} "
-                "needs a priority on at least one instance type", "set priority (0 is highest) on the preferred types",
+                "instance_types",
+                names,
+                f"allocation strategy {sorted(strategies & PRIORITY_STRATEGIES)[0]} "
+                "needs a priority on at least one instance type",
+                "set priority (0 is highest) on the preferred types",
             )
         problems.raise_if_any()
         return self

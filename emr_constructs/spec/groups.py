@@ -49,7 +49,9 @@ class AutoScalingSpec(SpecModel):
         if self.min_capacity > self.max_capacity:
             problems = ProblemCollector()
             problems.add(
-                "min_capacity", self.min_capacity, f"min_capacity exceeds max_capacity ({self.max_capacity})",
+                "min_capacity",
+                self.min_capacity,
+                f"min_capacity exceeds max_capacity ({self.max_capacity})",
                 "make min_capacity at most max_capacity",
             )
             problems.raise_if_any()
@@ -73,6 +75,8 @@ class InstanceGroupSpec(SpecModel):
     def _check(self) -> InstanceGroupSpec:
         problems = ProblemCollector()
         if self.bid_price is not None and self.market != "SPOT":
-            problems.add("bid_price", self.bid_price, "a bid price only applies to SPOT groups", "set market: SPOT")
+            problems.add(
+                "bid_price", self.bid_price, "a bid price only applies to SPOT groups", "set market: SPOT"
+            )
         problems.raise_if_any()
         return self

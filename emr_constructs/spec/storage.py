@@ -37,11 +37,15 @@ class EbsVolumeSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> EbsVolumeSpec:
         problems = ProblemCollector()
-        problems.check_range("size_gib", self.size_gib, _SIZE_GIB[self.volume_type], f"{self.volume_type} size")
+        problems.check_range(
+            "size_gib", self.size_gib, _SIZE_GIB[self.volume_type], f"{self.volume_type} size"
+        )
         if self.iops is not None:
             if self.volume_type not in _IOPS:
                 problems.add(
-                    "iops", self.iops, f"IOPS can only be set for gp3 and io1, not {self.volume_type}",
+                    "iops",
+                    self.iops,
+                    f"IOPS can only be set for gp3 and io1, not {self.volume_type}",
                     "remove iops or use gp3/io1",
                 )
             else:
@@ -51,7 +55,9 @@ class EbsVolumeSpec(SpecModel):
         if self.throughput is not None:
             if self.volume_type != "gp3":
                 problems.add(
-                    "throughput", self.throughput, f"throughput can only be set for gp3, not {self.volume_type}",
+                    "throughput",
+                    self.throughput,
+                    f"throughput can only be set for gp3, not {self.volume_type}",
                     "remove throughput or use gp3",
                 )
             else:
@@ -72,7 +78,9 @@ class EbsSpec(SpecModel):
         if total > EBS_VOLUMES_PER_INSTANCE:
             problems = ProblemCollector()
             problems.add(
-                "volumes", total, f"at most {EBS_VOLUMES_PER_INSTANCE} EBS volumes per instance",
+                "volumes",
+                total,
+                f"at most {EBS_VOLUMES_PER_INSTANCE} EBS volumes per instance",
                 "reduce volumes_per_instance or use larger volumes",
             )
             problems.raise_if_any()

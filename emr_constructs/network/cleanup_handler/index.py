@@ -123,7 +123,9 @@ def send_response(event: Mapping[str, Any], status: str, reason: str, physical_i
 def _group_ids(event: Mapping[str, Any]) -> list[str]:
     group_ids = event.get("ResourceProperties", {}).get("SecurityGroupIds")
     if not isinstance(group_ids, list) or not group_ids or not all(isinstance(g, str) for g in group_ids):
-        raise ValueError(f"ResourceProperties.SecurityGroupIds must be a non-empty list of ids, got {group_ids!r}")
+        raise ValueError(
+            f"ResourceProperties.SecurityGroupIds must be a non-empty list of ids, got {group_ids!r}"
+        )
     return list(group_ids)
 
 

@@ -1,0 +1,76 @@
+# emr-constructs: `make synth` and `make test` set everything up on a fresh machine (Python 3.11, Node 20).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ENV ?= dev
+CONFIG ?= config/$(ENV).yaml
+
+# Offline and quiet: no version checks, no telemetry, no notices, no Node end-of-life banner.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := 1
+export AWS_EC2_METADATA_DISABLED := true
+
+CDK := npx --no-install cdk
+CDK_FLAGS := --no-notices --no-version-reporting --context config=$(CONFIG)
+CFN_LINT := $(VENV)/bin/cfn-lint --non-zero-exit-code warning
+
+.PHONY: help setup synth test lint diff deploy guard-env lock bench clean
+
+help:
+	@echo "make synth   set up, synthesise config/$(ENV).yaml with every policy check into cdk.out/"
+	@echo "make test    set up and run the tests"
+	@echo "make lint    ruff, ruff format --check, mypy --strict"
+	@echo "make diff ENV=prod / make deploy ENV=prod   (need AWS credentials)"
+	@echo "make bench   synth-time benchmark";
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade 'pip>=24'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+# Synthesise into a temporary directory and move it into place only when every check passed: the CDK CLI
+# neither cleans cdk.out nor holds back templates when a policy check fails.
+synth: setup
+	@tmp=$$(mktemp -d .cdk.out.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
+	$(CDK) synth $(CDK_FLAGS) --quiet --output "$$tmp"; \
+	$(CFN_LINT) -- "$$tmp"/*.template.json; \
+	rm -rf cdk.out; mv "$$tmp" cdk.out; trap - EXIT; \
+	echo "synthesised $(CONFIG) into cdk.out/: $$(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy emr_constructs stacks app.py
+
+diff: setup
+	$(CDK) diff $(CDK_FLAGS) --all
+
+deploy: setup
+	$(CDK) deploy $(CDK_FLAGS) --all --require-approval broadening
+
+bench: setup
+	$(PY) benchmarks/synth_bench.py
+
+# Refresh the Python lock after changing pyproject.toml dependencies.
+lock:
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv && .lockvenv/bin/pip install --quiet '.[dev]'
+	.lockvenv/bin/pip freeze --exclude-editable | grep -v '^emr-constructs' > requirements.lock
+	rm -rf .lockvenv
+
+clean:
+	rm -rf cdk.out .cdk.out.* .pytest_cache .mypy_cache .ruff_cache

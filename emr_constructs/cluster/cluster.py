@@ -1,0 +1,162 @@
+"""``EmrCluster``: a ``ClusterSpec`` rendered onto ``AWS::EMR::Cluster`` with its roles, logs and network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jsii
+from aws_cdk import Annotations, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_emr as emr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
+from emr_constructs.iam import EmrRoles
+from emr_constructs.logging import EmrLogBucket
+from emr_constructs.network import create_emr_security_groups
+from emr_constructs.render import ClusterWiring, render_cluster_properties
+from emr_constructs.spec import ClusterSpec, ConfigurationSpec
+
+
+@jsii.implements(iam.IGrantable, ec2.IConnectable)
+class EmrCluster(Construct):
+    """An EMR cluster from a ``ClusterSpec``.
+
+    The cluster runs in ``subnets`` (private subnets of ``vpc``) with the EMR-managed security groups given, or
+    with three new ones when they are omitted. Roles come from ``roles`` or a new ``EmrRoles`` with least
+    privilege on ``log_bucket``. Logs go to ``s3://<log_bucket>/<log_prefix>/`` encrypted with ``log_key``.
+
+    The cluster is ``IGrantable`` through its instance role (``bucket.grant_read(cluster)``) and
+    ``IConnectable`` through its primary and core security groups. ``cfn_cluster`` (construct id
+    ``Resource``) is the escape hatch. Nearly every cluster property is create-only: changing it replaces the
+    cluster.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: ClusterSpec,
+        vpc: ec2.IVpc,
+        subnets: Sequence[ec2.ISubnet] | None = None,
+        log_bucket: s3.IBucket | None = None,
+        log_key: kms.IKey | None = None,
+        log_prefix: str | None = None,
+        roles: EmrRoles | None = None,
+        primary_security_group: ec2.ISecurityGroup | None = None,
+        core_security_group: ec2.ISecurityGroup | None = None,
+        service_access_security_group: ec2.ISecurityGroup | None = None,
+        security_configuration: str | None = None,
+        extra_configurations: Sequence[tuple[str, Sequence[ConfigurationSpec]]] = (),
+    ) -> None:
+        """``subnets`` default to the VPC's private (else isolated) subnets. ``log_bucket`` defaults to a new
+        ``EmrLogBucket`` (whose key then encrypts the logs). ``log_prefix`` defaults to ``emr/<cluster name>``;
+        ``log_key`` (default: none, or the new log bucket's key) also encrypts the logs that EMR pushes
+        (``LogEncryptionKmsKeyId``). ``extra_configurations`` are (source name, classifications)
+        pairs merged with the spec's own; a disagreeing key is an error naming both sources."""
+        super().__init__(scope, id)
+        subnets = list(subnets) if subnets is not None else list(vpc.private_subnets or vpc.isolated_subnets)
+        if not subnets:
+            raise ValueError(
+                f"EmrCluster {id!r}: no subnets to launch in. Fix: pass the private subnets of the VPC, or a VPC "
+                "that has private or isolated subnets"
+            )
+        if log_bucket is None:
+            created_logs = EmrLogBucket(self, "Logs")
+            log_bucket = created_logs.bucket
+            log_key = log_key or created_logs.encryption_key
+        self.spec = spec
+        self.log_prefix = log_prefix or f"emr/{spec.name}"
+        self.roles = roles or EmrRoles(
+            self,
+            "Roles",
+            log_bucket=log_bucket,
+            log_key=log_key,
+            log_prefix=self.log_prefix,
+            create_auto_scaling_role=spec.uses_custom_auto_scaling,
+        )
+        if spec.uses_custom_auto_scaling and self.roles.auto_scaling_role is None:
+            raise ValueError(
+                f"EmrCluster {id!r}: the spec's instance groups use custom automatic scaling but the roles given "
+                "have no auto-scaling role. Fix: create EmrRoles with create_auto_scaling_role=True"
+            )
+        groups = self._security_groups(
+            vpc, primary_security_group, core_security_group, service_access_security_group
+        )
+        self.primary_security_group, self.core_security_group, self.service_access_security_group = groups
+        self._connections = ec2.Connections(
+            security_groups=[self.primary_security_group, self.core_security_group]
+        )
+
+        merged = spec.merged_configurations(*((name, tuple(items)) for name, items in extra_configurations))
+        wiring = ClusterWiring(
+            service_role=self.roles.service_role.role_arn,
+            job_flow_role=self.roles.instance_profile.ref,
+            auto_scaling_role=self.roles.auto_scaling_role.role_arn if self.roles.auto_scaling_role else None,
+            subnet_ids=[subnet.subnet_id for subnet in subnets],
+            primary_security_group=self.primary_security_group.security_group_id,
+            core_security_group=self.core_security_group.security_group_id,
+            service_access_security_group=self.service_access_security_group.security_group_id,
+            log_uri=f"s3://{log_bucket.bucket_name}/{self.log_prefix}/",
+            log_encryption_kms_key_id=log_key.key_arn if log_key else None,
+            security_configuration=security_configuration,
+        )
+        self.cfn_cluster = emr.CfnCluster(
+            self, "Resource", **cfn_cluster_kwargs(render_cluster_properties(spec, wiring, merged))
+        )
+        # The roles' policies must exist before EMR starts nodes that write logs; the roles themselves are
+        # referenced already.
+        for child in self.roles.node.find_all():
+            if isinstance(child, iam.Policy | iam.ManagedPolicy):
+                self.cfn_cluster.node.add_dependency(child)
+        for warning_id, message in spec.warnings():
+            Annotations.of(self).add_warning_v2(f"emr-constructs:{warning_id}", message)
+
+    def _security_groups(
+        self,
+        vpc: ec2.IVpc,
+        primary: ec2.ISecurityGroup | None,
+        core: ec2.ISecurityGroup | None,
+        service_access: ec2.ISecurityGroup | None,
+    ) -> tuple[ec2.ISecurityGroup, ec2.ISecurityGroup, ec2.ISecurityGroup]:
+        given = [primary, core, service_access]
+        if all(group is not None for group in given):
+            return primary, core, service_access  # type: ignore[return-value]
+        if any(group is not None for group in given):
+            raise ValueError(
+                "EmrCluster: pass all three EMR-managed security groups (primary, core, service access) or none. "
+                "Fix: use EmrNetwork's groups, or omit all three to create them here"
+            )
+        created = create_emr_security_groups(Construct(self, "SecurityGroups"), vpc)
+        return created.primary, created.core, created.service_access
+
+    @property
+    def cluster_id(self) -> str:
+        """The cluster id (``j-...``), a token."""
+        return self.cfn_cluster.ref
+
+    @property
+    def cluster_arn(self) -> str:
+        stack = Stack.of(self)
+        return stack.format_arn(service="elasticmapreduce", resource="cluster", resource_name=self.cluster_id)
+
+    @property
+    def instance_role(self) -> iam.IRole:
+        return self.roles.instance_role
+
+    @property
+    def service_role(self) -> iam.IRole:
+        return self.roles.service_role
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The instance role: what runs on the nodes is what gets the grants."""
+        return self.roles.instance_role
+
+    @property
+    def connections(self) -> ec2.Connections:
+        return self._connections

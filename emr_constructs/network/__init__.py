@@ -1,0 +1,13 @@
+"""Private networking for EMR on EC2: VPC, endpoints, flow logs and the EMR-managed security groups."""
+
+from emr_constructs.network.cleanup import SecurityGroupRuleCleanup
+from emr_constructs.network.network import INTERFACE_ENDPOINTS, EmrNetwork
+from emr_constructs.network.security_groups import EmrSecurityGroups, create_emr_security_groups
+
+__all__ = [
+    "INTERFACE_ENDPOINTS",
+    "EmrNetwork",
+    "EmrSecurityGroups",
+    "SecurityGroupRuleCleanup",
+    "create_emr_security_groups",
+]

@@ -1,0 +1,88 @@
+"""Render a ``ClusterSpec`` to the properties of ``AWS::EMR::Cluster``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from emr_constructs.render import fields
+from emr_constructs.render.fields import CFN_PROPERTIES_KEY, Rendered, compact
+from emr_constructs.spec.cluster import ClusterSpec
+from emr_constructs.spec.configurations import ConfigurationSpec
+
+
+@dataclass(frozen=True)
+class ClusterWiring:
+    """The references a rendered cluster needs from its surroundings (plain strings or CDK tokens)."""
+
+    service_role: str
+    job_flow_role: str
+    subnet_ids: Sequence[str]
+    primary_security_group: str
+    core_security_group: str
+    service_access_security_group: str
+    log_uri: str | None = None
+    log_encryption_kms_key_id: str | None = None
+    security_configuration: str | None = None
+    auto_scaling_role: str | None = None
+    extra_tags: dict[str, str] = field(default_factory=dict)
+    kerberos_attributes: Rendered | None = None
+
+
+def render_instances(spec: ClusterSpec, wiring: ClusterWiring) -> Rendered:
+    """``Instances`` (JobFlowInstancesConfig) in CloudFormation's shape."""
+    key = CFN_PROPERTIES_KEY
+    shape: Rendered = {}
+    if spec.instance_fleets is not None:
+        fleets = spec.instance_fleets
+        shape = {
+            "MasterInstanceFleet": fields.instance_fleet(fleets.primary, key),
+            "CoreInstanceFleet": fields.instance_fleet(fleets.core, key) if fleets.core else None,
+            "TaskInstanceFleets": [fields.instance_fleet(fleets.task, key)] if fleets.task else None,
+            "Ec2SubnetIds": list(wiring.subnet_ids),
+        }
+    elif spec.instance_groups is not None:
+        groups = spec.instance_groups
+        shape = {
+            "MasterInstanceGroup": fields.instance_group(groups.primary, key),
+            "CoreInstanceGroup": fields.instance_group(groups.core, key) if groups.core else None,
+            "TaskInstanceGroups": [fields.instance_group(g, key) for g in groups.tasks],
+            # Instance groups launch in one subnet (EMR Management Guide, "Configure networking").
+            "Ec2SubnetId": wiring.subnet_ids[0],
+        }
+    return compact(
+        {
+            **shape,
+            "EmrManagedMasterSecurityGroup": wiring.primary_security_group,
+            "EmrManagedSlaveSecurityGroup": wiring.core_security_group,
+            "ServiceAccessSecurityGroup": wiring.service_access_security_group,
+            "TerminationProtected": spec.termination_protected,
+            "UnhealthyNodeReplacement": spec.unhealthy_node_replacement,
+            "KeepJobFlowAliveWhenNoSteps": spec.keep_alive_when_no_steps,
+        }
+    )
+
+
+def render_cluster_properties(
+    spec: ClusterSpec,
+    wiring: ClusterWiring,
+    configurations: Sequence[ConfigurationSpec] | None = None,
+) -> dict[str, Any]:
+    """Every ``AWS::EMR::Cluster`` property the spec defines. ``configurations`` defaults to the spec's own,
+    merged; pass the result of ``spec.merged_configurations(...)`` to include other sources."""
+    merged = spec.merged_configurations() if configurations is None else configurations
+    return compact(
+        {
+            **fields.cluster_common(spec, merged, CFN_PROPERTIES_KEY),
+            "Instances": render_instances(spec, wiring),
+            "ServiceRole": wiring.service_role,
+            "JobFlowRole": wiring.job_flow_role,
+            "AutoScalingRole": wiring.auto_scaling_role,
+            "LogUri": wiring.log_uri,
+            "LogEncryptionKmsKeyId": wiring.log_encryption_kms_key_id,
+            "SecurityConfiguration": wiring.security_configuration,
+            "KerberosAttributes": wiring.kerberos_attributes,
+            "Tags": fields.tags(spec, wiring.extra_tags),
+        }
+    )

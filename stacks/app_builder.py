@@ -1,0 +1,53 @@
+"""Build the CDK app from one environment's configuration file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
+
+from emr_constructs.spec import AppConfig, load_config
+from stacks.cluster_stack import ClusterStack
+from stacks.stateful_stack import StatefulStack
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "dev.yaml"
+
+
+def add_policy_checks(app: cdk.App) -> None:
+    """Register the cdk-nag packs every synth must pass: AwsSolutions, HIPAA Security, NIST 800-53 R5."""
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app)
+    )
+
+
+def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[ClusterStack]]:
+    """Add the stateful stack and one cluster stack per configured cluster to ``app``."""
+    env = cdk.Environment(account=config.account, region=config.region)
+    synthesizer = cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier)
+    prefix = f"emr-{config.environment}"
+    stateful = StatefulStack(app, f"{prefix}-stateful", config=config, env=env, synthesizer=synthesizer,
+                             description=f"emr-constructs {config.environment}: network, keys, logs (stateful)")
+    clusters = []
+    for spec in config.clusters:
+        stack = ClusterStack(
+            app, f"{prefix}-{spec.name}", config=config, cluster=spec, stateful=stateful, env=env,
+            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
+            description=f"emr-constructs {config.environment}: EMR cluster {spec.name}",
+        )
+        stack.add_dependency(stateful)
+        clusters.append(stack)
+    for key, value in config.tags.items():
+        cdk.Tags.of(app).add(key, value)
+    return stateful, clusters
+
+
+def build_app(config_path: str | Path | None = None, app: cdk.App | None = None, *, policy_checks: bool = True) -> cdk.App:
+    """The app for ``config_path`` (default: ``config/dev.yaml`` or ``-c config=...``), policy checks included."""
+    app = app or cdk.App()
+    path = config_path or app.node.try_get_context("config") or DEFAULT_CONFIG
+    config = load_config(path)
+    build_stacks(app, config)
+    if policy_checks:
+        add_policy_checks(app)
+    return app

@@ -1,0 +1,61 @@
+"""The stateful stack: network, KMS keys and the log bucket. Termination protection on, RETAIN everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from emr_constructs.logging import EmrLogBucket
+from emr_constructs.network import EmrNetwork
+from emr_constructs.spec import AppConfig
+
+
+def log_bucket_name(config: AppConfig) -> str:
+    """The log bucket's fixed name: clusters address it by name, so no export ties them to the bucket."""
+    return f"emr-constructs-{config.environment}-logs-{config.account}-{config.region}"
+
+
+class StatefulStack(cdk.Stack):
+    """Everything that outlives a cluster. Clusters in other stacks reference its outputs by CloudFormation
+    export (the log bucket by its fixed name); the exported values are identifiers of resources that are never replaced in place (VPC, subnets,
+    security groups, bucket, key), so the exports stay stable across deploys."""
+
+    def __init__(self, scope: Construct, id: str, *, config: AppConfig, **kwargs: Any) -> None:
+        super().__init__(scope, id, termination_protection=True, **kwargs)
+        self.logs_key = kms.Key(
+            self,
+            "LogsKey",
+            description=f"emr-constructs {config.environment}: EMR logs, log bucket and VPC flow logs",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        existing = config.network.existing
+        if existing is not None:
+            self.network = EmrNetwork.from_existing(
+                self,
+                "Network",
+                vpc_id=existing.vpc_id,
+                availability_zones=config.availability_zones,
+                private_subnet_ids=existing.private_subnet_ids,
+                vpc_cidr_block=existing.cidr,
+            )
+        else:
+            self.network = EmrNetwork(
+                self,
+                "Network",
+                availability_zones=config.availability_zones,
+                cidr=config.network.cidr,
+                nat_gateways=config.network.nat_gateways,
+                flow_log_key=self.logs_key,
+            )
+        self.logs = EmrLogBucket(
+            self,
+            "Logs",
+            encryption_key=self.logs_key,
+            bucket_name=log_bucket_name(config),
+            log_retention_days=config.logging.retention_days,
+            transition_to_infrequent_access_days=config.logging.infrequent_access_after_days,
+        )

@@ -1,0 +1,56 @@
+"""`make synth` end to end through the CDK CLI: a bad config fails cleanly, the default app synthesises."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _make_synth(config: Path, outdir_state: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", "synth", f"CONFIG={config}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+
+
+def _stray_outputs() -> list[Path]:
+    return sorted(ROOT.glob(".cdk.out.*"))
+
+
+@pytest.fixture(scope="module")
+def invalid_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = yaml.safe_load((ROOT / "config" / "dev.yaml").read_text())
+    data["clusters"][0]["instance_fleets"]["task"]["spot"]["timeout_minutes"] = 2
+    path = tmp_path_factory.mktemp("config") / "broken.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_fails_synth_with_invalid_config_names_field_and_leaves_no_template(invalid_config: Path) -> None:
+    before = sorted(p.name for p in (ROOT / "cdk.out").glob("*.template.json")) if (ROOT / "cdk.out").exists() else None
+    result = _make_synth(invalid_config, ROOT / "cdk.out")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert str(invalid_config) in output
+    assert "clusters[0].instance_fleets.task.spot.timeout_minutes" in output
+    assert "between 5 and 1440" in output
+    assert "Traceback" not in output
+    assert _stray_outputs() == []
+    after = sorted(p.name for p in (ROOT / "cdk.out").glob("*.template.json")) if (ROOT / "cdk.out").exists() else None
+    assert after == before, "a failed synth must not touch cdk.out"
+
+
+def test_make_synth_default_app_writes_templates() -> None:
+    result = _make_synth(ROOT / "config" / "dev.yaml", ROOT / "cdk.out")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    templates = sorted(p.name for p in (ROOT / "cdk.out").glob("*.template.json"))
+    assert templates == ["emr-dev-analytics.template.json", "emr-dev-stateful.template.json"]
+    cluster = json.loads((ROOT / "cdk.out" / "emr-dev-analytics.template.json").read_text())
+    assert any(r["Type"] == "AWS::EMR::Cluster" for r in cluster["Resources"].values())
+    assert _stray_outputs() == []

@@ -1,0 +1,149 @@
+"""The default app from config/dev.yaml: stacks, cross-stack wiring, policy checks, cfn-lint, snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from tests.stacks.conftest import SynthesisedApp
+from tests.templates import cfn_lint, normalise
+
+STATEFUL = "emr-dev-stateful"
+CLUSTER = "emr-dev-analytics"
+
+
+def _cluster(dev_app: SynthesisedApp) -> dict[str, Any]:
+    resources = dev_app.templates[CLUSTER]["Resources"]
+    (cluster,) = [r for r in resources.values() if r["Type"] == "AWS::EMR::Cluster"]
+    return cluster["Properties"]  # type: ignore[no-any-return]
+
+
+def test_app_has_one_stateful_and_one_cluster_stack(dev_app: SynthesisedApp) -> None:
+    assert sorted(dev_app.templates) == [CLUSTER, STATEFUL]
+
+
+def test_synth_needs_no_context_lookup(dev_app: SynthesisedApp) -> None:
+    assert not dev_app.assembly.manifest.missing, "synth asked for context (an AWS lookup)"
+    assert {stack.environment.account for stack in dev_app.assembly.stacks} == {"111111111111"}
+
+
+def test_policy_checks_pass_with_no_findings(dev_app: SynthesisedApp) -> None:
+    # app.synth() raises on any unacknowledged cdk-nag finding and writes this report when one fails.
+    assert not (Path(dev_app.assembly.directory) / "validation-report.json").exists()
+
+
+@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER])
+def test_cfn_lint_is_clean(dev_app: SynthesisedApp, stack: str) -> None:
+    assert cfn_lint(dev_app.templates[stack]) == []
+
+
+@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER])
+def test_snapshot(dev_app: SynthesisedApp, stack: str, snapshot: Any) -> None:
+    assert normalise(dev_app.templates[stack]) == snapshot
+
+
+def test_stateful_stack_is_termination_protected_and_retains_data(dev_app: SynthesisedApp) -> None:
+    stack = next(s for s in dev_app.assembly.stacks if s.stack_name == STATEFUL)
+    assert stack.termination_protection is True
+    template = Template.from_json(dev_app.templates[STATEFUL])
+    for resource_type in ("AWS::S3::Bucket", "AWS::KMS::Key"):
+        for resource in template.find_resources(resource_type).values():
+            assert resource["DeletionPolicy"] == "Retain"
+            assert resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_cluster_has_spot_task_fleet_with_on_demand_fallback(dev_app: SynthesisedApp) -> None:
+    (task,) = _cluster(dev_app)["Instances"]["TaskInstanceFleets"]
+    assert task["TargetSpotCapacity"] == 4
+    assert task["LaunchSpecifications"]["SpotSpecification"] == {
+        "AllocationStrategy": "price-capacity-optimized",
+        "TimeoutAction": "SWITCH_TO_ON_DEMAND",
+        "TimeoutDurationMinutes": 30,
+    }
+    assert task["LaunchSpecifications"]["OnDemandSpecification"] == {"AllocationStrategy": "lowest-price"}
+    assert {t["InstanceType"] for t in task["InstanceTypeConfigs"]} >= {"m7g.4xlarge", "m6i.4xlarge"}
+
+
+def test_core_fleet_mixes_families_and_graviton(dev_app: SynthesisedApp) -> None:
+    core = _cluster(dev_app)["Instances"]["CoreInstanceFleet"]
+    types = [t["InstanceType"] for t in core["InstanceTypeConfigs"]]
+    assert len({t.split(".")[0][0] for t in types}) >= 2
+    assert any(t.startswith(("m7g", "r7g")) for t in types)
+    assert core["InstanceTypeConfigs"][0]["EbsConfiguration"] == {
+        "EbsBlockDeviceConfigs": [
+            {"VolumeSpecification": {"SizeInGB": 128, "VolumeType": "gp3"}, "VolumesPerInstance": 1}
+        ]
+    }
+
+
+def test_primary_fleet_is_on_demand(dev_app: SynthesisedApp) -> None:
+    primary = _cluster(dev_app)["Instances"]["MasterInstanceFleet"]
+    assert primary["TargetOnDemandCapacity"] == 1
+    assert "TargetSpotCapacity" not in primary or primary["TargetSpotCapacity"] == 0
+
+
+def test_managed_scaling_and_auto_termination(dev_app: SynthesisedApp) -> None:
+    properties = _cluster(dev_app)
+    assert properties["ManagedScalingPolicy"] == {
+        "ComputeLimits": {
+            "UnitType": "InstanceFleetUnits",
+            "MinimumCapacityUnits": 6,
+            "MaximumCapacityUnits": 40,
+            "MaximumOnDemandCapacityUnits": 12,
+            "MaximumCoreCapacityUnits": 8,
+        }
+    }
+    assert properties["AutoTerminationPolicy"] == {"IdleTimeout": 3600}
+
+
+def test_logs_are_encrypted_with_the_stateful_key(dev_app: SynthesisedApp) -> None:
+    properties = _cluster(dev_app)
+    assert properties["LogUri"] == "s3://emr-constructs-dev-logs-111111111111-eu-west-1/emr/analytics/"
+    key_export = properties["LogEncryptionKmsKeyId"]["Fn::ImportValue"]
+    assert key_export.startswith("emr-dev-stateful:") and "LogsKey" in key_export
+
+
+def test_cluster_runs_in_private_subnets_with_the_managed_security_groups(dev_app: SynthesisedApp) -> None:
+    instances = _cluster(dev_app)["Instances"]
+    assert len(instances["Ec2SubnetIds"]) == 3
+    for key in ("EmrManagedMasterSecurityGroup", "EmrManagedSlaveSecurityGroup", "ServiceAccessSecurityGroup"):
+        assert "Fn::ImportValue" in instances[key]
+
+
+def test_service_role_is_v2_and_instance_role_is_not_the_deprecated_policy(dev_app: SynthesisedApp) -> None:
+    template = Template.from_json(dev_app.templates[CLUSTER])
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "ManagedPolicyArns": Match.array_with([
+                Match.object_like({"Fn::Join": Match.array_with([Match.array_with([Match.string_like_regexp(
+                    "AmazonEMRServicePolicy_v2")])])})
+            ])
+        },
+    )
+    text = str(dev_app.templates[CLUSTER])
+    assert "AmazonElasticMapReduceforEC2Role" not in text
+    assert "AmazonElasticMapReduceRole" not in text.replace("AmazonElasticMapReduceRole_", "")
+
+
+def test_cluster_is_tagged_for_the_v2_managed_policy(dev_app: SynthesisedApp) -> None:
+    tags = {t["Key"]: t["Value"] for t in _cluster(dev_app)["Tags"]}
+    assert tags["for-use-with-amazon-emr-managed-policies"] == "true"
+    assert tags["team"] == "data-platform"
+
+
+def test_configurations_are_rendered_with_nesting(dev_app: SynthesisedApp) -> None:
+    configurations = _cluster(dev_app)["Configurations"]
+    assert configurations[0] == {
+        "Classification": "spark-defaults",
+        "ConfigurationProperties": {"spark.dynamicAllocation.enabled": "true", "spark.sql.adaptive.enabled": "true"},
+    }
+    assert configurations[1] == {
+        "Classification": "spark-env",
+        "Configurations": [
+            {"Classification": "export", "ConfigurationProperties": {"PYSPARK_PYTHON": "/usr/bin/python3"}}
+        ],
+    }

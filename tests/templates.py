@@ -1,0 +1,28 @@
+"""Helpers shared by the template tests: asset-hash normalisation and cfn-lint."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from cfnlint.api import ManualArgs, lint
+
+_ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def normalise(template: dict[str, Any]) -> dict[str, Any]:
+    """Replace asset hashes so that a snapshot changes only when an asset's content does: the content hash
+    is kept as a short stable digest of itself, the bootstrap/version noise is dropped."""
+    text = json.dumps(template, sort_keys=True)
+    text = _ASSET_HASH.sub(lambda m: f"<asset:{m.group(0)[:12]}>", text)
+    data: dict[str, Any] = json.loads(text)
+    data.get("Parameters", {}).pop("BootstrapVersion", None)
+    data.get("Rules", {}).pop("CheckBootstrapVersion", None)
+    return data
+
+
+def cfn_lint(template: dict[str, Any], region: str = "eu-west-1") -> list[str]:
+    """Every cfn-lint error, warning and informational match for ``template``, as text."""
+    matches = lint(json.dumps(template), config=ManualArgs(regions=[region]))
+    return [f"{m.rule.id} {m.message} ({'/'.join(str(p) for p in m.path)})" for m in matches]
