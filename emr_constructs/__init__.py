@@ -28,7 +28,25 @@ _EXPORTS = {
     "load_config": "emr_constructs.spec",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AppConfig",
+    "Application",
+    "ClusterSpec",
+    "ConfigError",
+    "ConfigurationSpec",
+    "EmrCluster",
+    "EmrLogBucket",
+    "EmrNetwork",
+    "EmrRoles",
+    "InstanceFleetSpec",
+    "InstanceGroupSpec",
+    "InstanceTypeSpec",
+    "ManagedScalingSpec",
+    "OnDemandSpec",
+    "ReleaseLabel",
+    "SpotSpec",
+    "load_config",
+]
 
 if TYPE_CHECKING:
     from emr_constructs.cluster import EmrCluster

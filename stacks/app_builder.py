@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
@@ -11,14 +13,20 @@ from emr_constructs.spec import AppConfig, load_config
 from stacks.cluster_stack import ClusterStack
 from stacks.stateful_stack import StatefulStack
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "dev.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "dev.yaml"
+
+
+def project_context() -> dict[str, Any]:
+    """The feature flags and settings of cdk.json's ``context``, for apps built outside the CDK CLI (tests,
+    benchmarks) so that they synthesise exactly what ``cdk synth`` does."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
 
 
 def add_policy_checks(app: cdk.App) -> None:
     """Register the cdk-nag packs every synth must pass: AwsSolutions, HIPAA Security, NIST 800-53 R5."""
-    cdk.Validations.of(app).add_plugins(
-        AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app)
-    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app))
 
 
 def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[ClusterStack]]:
@@ -26,23 +34,36 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
     env = cdk.Environment(account=config.account, region=config.region)
     synthesizer = cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier)
     prefix = f"emr-{config.environment}"
-    stateful = StatefulStack(app, f"{prefix}-stateful", config=config, env=env, synthesizer=synthesizer,
-                             description=f"emr-constructs {config.environment}: network, keys, logs (stateful)")
+    stateful = StatefulStack(
+        app,
+        f"{prefix}-stateful",
+        config=config,
+        env=env,
+        synthesizer=synthesizer,
+        description=f"emr-constructs {config.environment}: network, keys, logs (stateful)",
+    )
     clusters = []
     for spec in config.clusters:
         stack = ClusterStack(
-            app, f"{prefix}-{spec.name}", config=config, cluster=spec, stateful=stateful, env=env,
+            app,
+            f"{prefix}-{spec.name}",
+            config=config,
+            cluster=spec,
+            stateful=stateful,
+            env=env,
             synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
             description=f"emr-constructs {config.environment}: EMR cluster {spec.name}",
         )
-        stack.add_dependency(stateful)
+        stack.add_stack_dependency(stateful)
         clusters.append(stack)
     for key, value in config.tags.items():
         cdk.Tags.of(app).add(key, value)
     return stateful, clusters
 
 
-def build_app(config_path: str | Path | None = None, app: cdk.App | None = None, *, policy_checks: bool = True) -> cdk.App:
+def build_app(
+    config_path: str | Path | None = None, app: cdk.App | None = None, *, policy_checks: bool = True
+) -> cdk.App:
     """The app for ``config_path`` (default: ``config/dev.yaml`` or ``-c config=...``), policy checks included."""
     app = app or cdk.App()
     path = config_path or app.node.try_get_context("config") or DEFAULT_CONFIG

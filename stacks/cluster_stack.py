@@ -72,7 +72,12 @@ class ClusterStack(cdk.Stack):
             core_security_group=network.core_security_group,
             service_access_security_group=network.service_access_security_group,
         )
-        for rule in ("AwsSolutions-EMR4", "AwsSolutions-EMR5", "AwsSolutions-EMR6", "HIPAA.Security-EMRKerberosEnabled"):
+        for rule in (
+            "AwsSolutions-EMR4",
+            "AwsSolutions-EMR5",
+            "AwsSolutions-EMR6",
+            "HIPAA.Security-EMRKerberosEnabled",
+        ):
             cdk.Validations.of(self.cluster.cfn_cluster).acknowledge(
                 cdk.Acknowledgment(id=rule, reason=_PENDING_SECURITY_CONFIGURATION)
             )

@@ -19,11 +19,12 @@ def log_bucket_name(config: AppConfig) -> str:
 
 
 class StatefulStack(cdk.Stack):
-    """Everything that outlives a cluster. Clusters in other stacks reference its outputs by CloudFormation
-    export (the log bucket by its fixed name); the exported values are identifiers of resources that are never replaced in place (VPC, subnets,
-    security groups, bucket, key), so the exports stay stable across deploys."""
+    """Everything that outlives a cluster. Clusters in other stacks reference the subnets, security groups and
+    the logs key by CloudFormation export, and the log bucket by its fixed name. Exported values are
+    identifiers of resources that are never replaced in place, so the exports stay stable across deploys."""
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, **kwargs: Any) -> None:
+        self._zones = list(config.availability_zones)
         super().__init__(scope, id, termination_protection=True, **kwargs)
         self.logs_key = kms.Key(
             self,
@@ -59,3 +60,8 @@ class StatefulStack(cdk.Stack):
             log_retention_days=config.logging.retention_days,
             transition_to_infrequent_access_days=config.logging.infrequent_access_after_days,
         )
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """The configured zones: with a fixed account and region, CDK would otherwise look them up at synth."""
+        return list(self._zones)

@@ -84,13 +84,9 @@ class EmrCluster(Construct):
                 f"EmrCluster {id!r}: the spec's instance groups use custom automatic scaling but the roles given "
                 "have no auto-scaling role. Fix: create EmrRoles with create_auto_scaling_role=True"
             )
-        groups = self._security_groups(
-            vpc, primary_security_group, core_security_group, service_access_security_group
-        )
+        groups = self._security_groups(vpc, primary_security_group, core_security_group, service_access_security_group)
         self.primary_security_group, self.core_security_group, self.service_access_security_group = groups
-        self._connections = ec2.Connections(
-            security_groups=[self.primary_security_group, self.core_security_group]
-        )
+        self._connections = ec2.Connections(security_groups=[self.primary_security_group, self.core_security_group])
 
         merged = spec.merged_configurations(*((name, tuple(items)) for name, items in extra_configurations))
         wiring = ClusterWiring(

@@ -61,9 +61,7 @@ def _validate(role_name_prefix: str | None, log_prefix: str, suffixes: list[str]
                 "use only letters, digits and _+=,.@- (or None for generated names)."
             )
     if not cdk.Token.is_unresolved(log_prefix) and not log_prefix.strip("/"):
-        problems.append(
-            f"log_prefix={log_prefix!r} is empty: pass the key prefix of the cluster's LogUri, e.g. 'emr'."
-        )
+        problems.append(f"log_prefix={log_prefix!r} is empty: pass the key prefix of the cluster's LogUri, e.g. 'emr'.")
     if problems:
         raise ValueError("EmrRoles: " + " ".join(problems))
 
@@ -161,9 +159,7 @@ class EmrRoles(Construct):
                     self._emr_principal(stack),
                 ),
                 description="Lets EMR automatic scaling resize instance groups.",
-                managed_policies=[
-                    iam.ManagedPolicy.from_aws_managed_policy_name(AUTO_SCALING_ROLE_MANAGED_POLICY)
-                ],
+                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(AUTO_SCALING_ROLE_MANAGED_POLICY)],
             )
 
         self.service_role: iam.Role = self._role(
@@ -261,9 +257,7 @@ class EmrRoles(Construct):
                     sid="PassAutoScalingRoleToApplicationAutoScaling",
                     actions=["iam:PassRole"],
                     resources=[self.auto_scaling_role.role_arn],
-                    conditions={
-                        "StringLike": {"iam:PassedToService": f"{APPLICATION_AUTO_SCALING_SERVICE}*"}
-                    },
+                    conditions={"StringLike": {"iam:PassedToService": f"{APPLICATION_AUTO_SCALING_SERVICE}*"}},
                 )
             )
         return iam.PolicyDocument(statements=statements)

@@ -1,7 +1,7 @@
 """Private networking for EMR on EC2: VPC, endpoints, flow logs and the EMR-managed security groups."""
 
 from emr_constructs.network.cleanup import SecurityGroupRuleCleanup
-from emr_constructs.network.network import INTERFACE_ENDPOINTS, EmrNetwork
+from emr_constructs.network.network import INTERFACE_ENDPOINTS, EmrNetwork, availability_zones_context
 from emr_constructs.network.security_groups import EmrSecurityGroups, create_emr_security_groups
 
 __all__ = [
@@ -9,5 +9,6 @@ __all__ = [
     "EmrNetwork",
     "EmrSecurityGroups",
     "SecurityGroupRuleCleanup",
+    "availability_zones_context",
     "create_emr_security_groups",
 ]

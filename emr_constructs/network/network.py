@@ -1,4 +1,4 @@
-"""``EmrNetwork``: private subnets for EMR on EC2 (a new VPC or an existing one) and EMR's managed security groups."""
+"""``EmrNetwork``: private subnets for EMR on EC2 (new VPC or existing) and EMR's managed security groups."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.network.cleanup import SecurityGroupRuleCleanup
 from emr_constructs.network.security_groups import create_emr_security_groups
 from emr_constructs.tagging import (
@@ -42,8 +43,8 @@ _PUBLIC_SUBNET_MASK = 26  # public subnets hold only NAT gateways
 class EmrNetwork(Construct):
     """Private subnets, VPC endpoints, flow logs and the three EMR-managed security groups of a cluster.
 
-    The security groups are tagged ``for-use-with-amazon-emr-managed-policies=true`` and so are the subnets
-    this construct can tag (not imported ones), as ``AmazonEMRServicePolicy_v2`` acts only on tagged resources.
+    The security groups are tagged ``for-use-with-amazon-emr-managed-policies=true``, and so are the subnets
+    this construct can tag (not imported ones): ``AmazonEMRServicePolicy_v2`` acts only on tagged resources.
     A custom resource revokes the rules EMR adds between the groups when the stack is deleted.
     """
 
@@ -78,8 +79,8 @@ class EmrNetwork(Construct):
         :param cidr: IPv4 CIDR of the new VPC. Default ``10.0.0.0/16``. Ignored when ``vpc`` is given.
         :param nat_gateways: NAT gateways of the new VPC. Default 0: isolated private subnets that reach AWS
             through the endpoints only. With 1 or more, public subnets are added to hold them.
-        :param vpc: an existing VPC to use instead of creating one; its private (else isolated) subnets are used
-            and no flow log is added (the VPC's owner decides). Default: a new VPC.
+        :param vpc: an existing VPC to use instead of creating one; its private (else isolated) subnets are
+            used and no flow log is added (the VPC's owner decides). Default: a new VPC.
         :param interface_endpoints: add the S3 gateway endpoint and the interface endpoints a private cluster
             needs. Default True; set False when the VPC already has them.
         :param flow_log_key: KMS key for the log groups (flow log and cleanup function). Default: a new key
@@ -112,7 +113,7 @@ class EmrNetwork(Construct):
         private_subnet_ids: Sequence[str],
         vpc_cidr_block: str | None = None,
     ) -> EmrNetwork:
-        """Use an existing VPC by id (``Vpc.from_vpc_attributes``, no lookup): only the security groups are made.
+        """Use an existing VPC by id (``Vpc.from_vpc_attributes``, no lookup); make only the security groups.
 
         No endpoints and no flow log are added. The subnets cannot be tagged from here: tag them
         ``for-use-with-amazon-emr-managed-policies=true`` where they are defined (a synth warning says so).
@@ -141,6 +142,11 @@ class EmrNetwork(Construct):
             log_retention=logs.RetentionDays.ONE_YEAR,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
+        for subnet in vpc.private_subnets:
+            cdk.Annotations.of(subnet).acknowledge_warning(
+                "@aws-cdk/aws-ec2:noSubnetRouteTableId",
+                "EmrNetwork never reads the route tables of these subnets",
+            )
         cdk.Annotations.of(network).add_warning_v2(
             "emr-constructs:network-untagged-subnets",
             f"Imported subnets {list(private_subnet_ids)} cannot be tagged here. Tag them "
@@ -195,11 +201,6 @@ class EmrNetwork(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
         )
-        # CloudFormation removes the rules it owns first; the cleanup then revokes only EMR's own rules.
-        for group in groups.all():
-            for child in group.node.find_all():
-                if isinstance(child, ec2.CfnSecurityGroupIngress | ec2.CfnSecurityGroupEgress):
-                    child.node.add_dependency(self.security_group_cleanup.resource)
 
 
 def _check_props(
@@ -227,16 +228,12 @@ def _check_props(
                 f"Fix: use zones of {region}, such as '{region}a'."
             )
     if len(set(availability_zones)) != len(availability_zones):
-        problems.append(
-            f"availability_zones: duplicates in {list(availability_zones)}. Fix: name each zone once."
-        )
+        problems.append(f"availability_zones: duplicates in {list(availability_zones)}. Fix: name each zone once.")
     if cidr is not None and not cdk.Token.is_unresolved(cidr):
         try:
             network = ipaddress.IPv4Network(cidr)
             if not 16 <= network.prefixlen <= 24:
-                problems.append(
-                    f"cidr: {cidr!r} must have a prefix from /16 to /24. Fix: use e.g. '10.0.0.0/16'."
-                )
+                problems.append(f"cidr: {cidr!r} must have a prefix from /16 to /24. Fix: use e.g. '10.0.0.0/16'.")
         except ValueError:
             problems.append(f"cidr: {cidr!r} is not an IPv4 network. Fix: use e.g. '10.0.0.0/16'.")
     if not 0 <= nat_gateways <= max(len(availability_zones), 1):
@@ -260,14 +257,13 @@ def _check_props(
         raise ValueError(f"EmrNetwork: {len(problems)} invalid prop(s):\n{lines}")
 
 
-def availability_zones_context(
-    account: str, region: str, availability_zones: Sequence[str]
-) -> dict[str, list[str]]:
+def availability_zones_context(account: str, region: str, availability_zones: Sequence[str]) -> dict[str, list[str]]:
     """The CDK context entry that names the AZs of ``account``/``region``, so synth looks nothing up.
 
-    ``ec2.Vpc`` reads ``Stack.availability_zones`` even when given its zones; in a stack with a concrete account
-    and region that is a context lookup (AWS credentials at synth, or "missing context"). Pass the result as
-    ``cdk.App(context=...)``, set it with ``app.node.set_context`` before adding stacks, or put it in cdk.json.
+    ``ec2.Vpc`` reads ``Stack.availability_zones`` even when given its zones; in a stack with a concrete
+    account and region that is a context lookup (AWS credentials at synth, or "missing context"). Pass the
+    result as ``cdk.App(context=...)``, set it with ``app.node.set_context`` before adding stacks, or put it
+    in cdk.json.
     """
     return {f"availability-zones:account={account}:region={region}": list(availability_zones)}
 
@@ -283,8 +279,8 @@ def _warn_if_zones_need_lookup(scope: Construct) -> None:
         cdk.Annotations.of(scope).add_warning_v2(
             "emr-constructs:network-availability-zone-lookup",
             f"ec2.Vpc looks up the availability zones of {stack.account}/{stack.region} at synth (AWS "
-            f"credentials needed) unless context {key!r} names them. Fix: set that context to the zones, e.g. "
-            "with emr_constructs.network.availability_zones_context(account, region, zones).",
+            f"credentials needed) unless context {key!r} names them. Fix: set that context to the zones, "
+            "e.g. with emr_constructs.network.availability_zones_context(account, region, zones).",
         )
 
 
@@ -292,9 +288,7 @@ def _new_vpc(scope: Construct, availability_zones: Sequence[str], cidr: str, nat
     subnets = [
         ec2.SubnetConfiguration(
             name="Private",
-            subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
-            if nat_gateways
-            else ec2.SubnetType.PRIVATE_ISOLATED,
+            subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED,
         )
     ]
     if nat_gateways:
@@ -318,14 +312,29 @@ def _new_vpc(scope: Construct, availability_zones: Sequence[str], cidr: str, nat
         enable_dns_support=True,
         restrict_default_security_group=True,
     )
+    for subnet in [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]:
+        # The zones are named in configuration on purpose: synth must not look them up (W3010 prefers
+        # Fn::GetAZs, whose order differs per account and would move subnets between zones).
+        ignore_cfn_lint(
+            subnet.node.default_child,  # type: ignore[arg-type]
+            "W3010",
+            "availability zones come from configuration so that synth needs no lookup",
+        )
+    # restrict_default_security_group adds aws-cdk-lib's own provider function, whose DependsOn on its role
+    # repeats the Role reference (W3005): harmless, and not ours to change.
+    provider = cdk.Stack.of(scope).node.try_find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
+    handler = provider.node.try_find_child("Handler") if provider is not None else None
+    if isinstance(handler, cdk.CfnResource):
+        ignore_cfn_lint(handler, "W3005", "aws-cdk-lib's own DependsOn on its provider function's role")
     for subnet in vpc.public_subnets:
         route = subnet.node.try_find_child("DefaultRoute")
         for pack in ("HIPAA.Security", "NIST.800.53.R5"):
             cdk.Validations.of(route or subnet).acknowledge(
                 cdk.Acknowledgment(
                     id=f"{pack}-VPCNoUnrestrictedRouteToIGW",
-                    reason="The public subnets hold only the NAT gateways (no instance gets a public IP there); "
-                    "their default route to the internet gateway is what lets NAT serve the private subnets",
+                    reason="The public subnets hold only the NAT gateways (no instance gets a public IP "
+                    "there); their default route to the internet gateway is what lets NAT serve the private "
+                    "subnets",
                 )
             )
     return vpc
@@ -392,9 +401,7 @@ def _add_flow_log(
             conditions={
                 "StringEquals": {"aws:SourceAccount": stack.account},
                 "ArnLike": {
-                    "aws:SourceArn": stack.format_arn(
-                        service="ec2", resource="vpc-flow-log", resource_name="*"
-                    )
+                    "aws:SourceArn": stack.format_arn(service="ec2", resource="vpc-flow-log", resource_name="*")
                 },
             },
         ),
@@ -424,7 +431,7 @@ def _add_flow_log(
 
 
 def _add_endpoints(scope: Construct, vpc: ec2.IVpc, subnets: list[ec2.ISubnet], cidr: str | None) -> None:
-    """S3 gateway and interface endpoints; ``cidr`` is the VPC's CIDR when known at synth (policy checks read it)."""
+    """S3 gateway and interface endpoints; ``cidr``: the VPC CIDR if known at synth (policy rules read it)."""
     selection = ec2.SubnetSelection(subnets=subnets)
     ec2.GatewayVpcEndpoint(
         scope, "S3Endpoint", vpc=vpc, service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[selection]
@@ -436,11 +443,25 @@ def _add_endpoints(scope: Construct, vpc: ec2.IVpc, subnets: list[ec2.ISubnet], 
         description="Interface VPC endpoints of the EMR network - HTTPS from inside the VPC only",
         allow_all_outbound=False,
     )
+    vpc_cidr = cidr or vpc.vpc_cidr_block
     security_group.add_ingress_rule(
-        ec2.Peer.ipv4(cidr or vpc.vpc_cidr_block),
-        ec2.Port.tcp(443),
-        "HTTPS to the AWS service endpoints from the VPC",
+        ec2.Peer.ipv4(vpc_cidr), ec2.Port.tcp(443), "HTTPS to the AWS service endpoints from the VPC"
     )
+    if cdk.Token.is_unresolved(vpc_cidr):
+        rule_ids = ["AwsSolutions-EC23"] + [
+            f"{pack}-{rule}"
+            for pack in ("HIPAA.Security", "NIST.800.53.R5")
+            for rule in ("EC2RestrictedCommonPorts", "EC2RestrictedSSH")
+        ]
+        for rule_id in rule_ids:
+            cdk.Validations.of(security_group.node.default_child or security_group).acknowledge(
+                cdk.Acknowledgment(
+                    id=rule_id,
+                    reason="The only ingress rule is TCP 443 from the VPC's own CIDR block, which is a "
+                    "deploy-time reference the rule cannot evaluate at synth; it opens no public, SSH or "
+                    "other common port",
+                )
+            )
     for endpoint_id, service in INTERFACE_ENDPOINTS.items():
         ec2.InterfaceVpcEndpoint(
             scope,

@@ -1,10 +1,10 @@
 """The three EMR-managed security groups of a cluster in private subnets, with the documented minimum rules.
 
-EMR Management Guide, "Working with Amazon EMR-managed security groups": a cluster in a private subnet has a
-primary ("ElasticMapReduce-Master-Private"), a core/task ("ElasticMapReduce-Slave-Private") and a service-access
-("ElasticMapReduce-ServiceAccess") group. The service-access group admits TCP 9443 from the primary group
-(EMR 5.30.0+) and sends TCP 8443 to the primary and core/task groups. EMR adds every other inbound rule it needs
-when it starts a cluster; it does not add outbound rules to custom groups.
+EMR Management Guide, "Working with Amazon EMR-managed security groups": a cluster in a private subnet has
+a primary ("ElasticMapReduce-Master-Private"), a core/task ("ElasticMapReduce-Slave-Private") and a
+service-access ("ElasticMapReduce-ServiceAccess") group. The service-access group admits TCP 9443 from the
+primary group (EMR 5.30.0 and later) and sends TCP 8443 to the primary and core/task groups. EMR adds the
+other inbound rules it needs when it starts a cluster; it adds no outbound rules to custom groups.
 """
 
 from __future__ import annotations

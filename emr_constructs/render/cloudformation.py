@@ -36,10 +36,11 @@ def render_instances(spec: ClusterSpec, wiring: ClusterWiring) -> Rendered:
     shape: Rendered = {}
     if spec.instance_fleets is not None:
         fleets = spec.instance_fleets
+        strategies = spec.allocation_strategies_supported
         shape = {
-            "MasterInstanceFleet": fields.instance_fleet(fleets.primary, key),
-            "CoreInstanceFleet": fields.instance_fleet(fleets.core, key) if fleets.core else None,
-            "TaskInstanceFleets": [fields.instance_fleet(fleets.task, key)] if fleets.task else None,
+            "MasterInstanceFleet": fields.instance_fleet(fleets.primary, key, strategies),
+            "CoreInstanceFleet": fields.instance_fleet(fleets.core, key, strategies) if fleets.core else None,
+            "TaskInstanceFleets": [fields.instance_fleet(fleets.task, key, strategies)] if fleets.task else None,
             "Ec2SubnetIds": list(wiring.subnet_ids),
         }
     elif spec.instance_groups is not None:

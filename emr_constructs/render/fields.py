@@ -76,7 +76,9 @@ def instance_type_config(spec: InstanceTypeSpec, properties_key: str) -> Rendere
     )
 
 
-def launch_specifications(fleet: InstanceFleetSpec) -> Rendered | None:
+def launch_specifications(fleet: InstanceFleetSpec, strategies_supported: bool = True) -> Rendered | None:
+    """Spot and on-demand specifications; without allocation-strategy support (before emr-5.12.1) a Spot
+    specification carries only its timeout."""
     spot = fleet.spot
     on_demand = fleet.on_demand
     reservation = on_demand.capacity_reservation if on_demand else None
@@ -85,7 +87,9 @@ def launch_specifications(fleet: InstanceFleetSpec) -> Rendered | None:
             {
                 "SpotSpecification": compact(
                     {
-                        "AllocationStrategy": spot.allocation_strategy,
+                        "AllocationStrategy": spot.allocation_strategy
+                        if fleet.uses_allocation_strategy(strategies_supported)
+                        else None,
                         "TimeoutDurationMinutes": spot.timeout_minutes,
                         "TimeoutAction": spot.timeout_action,
                     }
@@ -121,11 +125,8 @@ def resize_specifications(fleet: InstanceFleetSpec) -> Rendered | None:
     return (
         compact(
             {
-                "SpotResizeSpecification": compact({"TimeoutDurationMinutes": resize.spot_timeout_minutes})
-                or None,
-                "OnDemandResizeSpecification": compact(
-                    {"TimeoutDurationMinutes": resize.on_demand_timeout_minutes}
-                )
+                "SpotResizeSpecification": compact({"TimeoutDurationMinutes": resize.spot_timeout_minutes}) or None,
+                "OnDemandResizeSpecification": compact({"TimeoutDurationMinutes": resize.on_demand_timeout_minutes})
                 or None,
             }
         )
@@ -133,7 +134,7 @@ def resize_specifications(fleet: InstanceFleetSpec) -> Rendered | None:
     )
 
 
-def instance_fleet(fleet: InstanceFleetSpec, properties_key: str) -> Rendered:
+def instance_fleet(fleet: InstanceFleetSpec, properties_key: str, strategies_supported: bool = True) -> Rendered:
     return compact(
         {
             "Name": fleet.name,
@@ -141,7 +142,7 @@ def instance_fleet(fleet: InstanceFleetSpec, properties_key: str) -> Rendered:
             "TargetOnDemandCapacity": fleet.target_on_demand or None,
             "TargetSpotCapacity": fleet.target_spot or None,
             "InstanceTypeConfigs": [instance_type_config(t, properties_key) for t in fleet.instance_types],
-            "LaunchSpecifications": launch_specifications(fleet),
+            "LaunchSpecifications": launch_specifications(fleet, strategies_supported),
             "ResizeSpecifications": resize_specifications(fleet),
         }
     )
@@ -236,9 +237,7 @@ def placement_groups(spec: ClusterSpec) -> list[Rendered] | None:
     return [{"InstanceRole": "MASTER", "PlacementStrategy": "SPREAD"}] if spec.multi_primary else None
 
 
-def cluster_common(
-    spec: ClusterSpec, all_configurations: Iterable[ConfigurationSpec], properties_key: str
-) -> Rendered:
+def cluster_common(spec: ClusterSpec, all_configurations: Iterable[ConfigurationSpec], properties_key: str) -> Rendered:
     """Top-level fields whose shape is the same in CloudFormation and in RunJobFlow."""
     volume = spec.root_volume
     return compact(

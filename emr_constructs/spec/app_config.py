@@ -29,9 +29,7 @@ class ExistingNetworkSpec(SpecModel):
     def _subnets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for subnet in value:
             if not re.match(r"^subnet-[0-9a-f]{8,17}$", subnet):
-                raise ValueError(
-                    f"{subnet!r} is not a subnet id. Fix: use ids such as 'subnet-0123456789abcdef0'"
-                )
+                raise ValueError(f"{subnet!r} is not a subnet id. Fix: use ids such as 'subnet-0123456789abcdef0'")
         return value
 
 
@@ -48,9 +46,7 @@ class NetworkSpec(SpecModel):
         try:
             network = ipaddress.IPv4Network(value)
         except ValueError as error:
-            raise ValueError(
-                f"{value!r} is not an IPv4 CIDR block ({error}). Fix: use e.g. '10.0.0.0/16'"
-            ) from None
+            raise ValueError(f"{value!r} is not an IPv4 CIDR block ({error}). Fix: use e.g. '10.0.0.0/16'") from None
         if not 16 <= network.prefixlen <= 24:
             raise ValueError(f"{value!r}: a VPC CIDR must be /16 to /24 here. Fix: use e.g. '10.0.0.0/16'")
         return value
@@ -60,9 +56,7 @@ class IamSpec(SpecModel):
     """Enterprise IAM settings. Default: no role-name prefix, no permissions boundary."""
 
     role_name_prefix: str | None = Field(default=None, pattern=r"^[\w+=,.@-]{1,32}$")
-    permissions_boundary_arn: str | None = Field(
-        default=None, pattern=r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/"
-    )
+    permissions_boundary_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/")
 
 
 class LoggingSpec(SpecModel):
@@ -110,9 +104,7 @@ class AppConfig(SpecModel):
     def _check(self) -> AppConfig:
         problems = ProblemCollector()
         for index, zone in enumerate(self.availability_zones):
-            if not (
-                zone.startswith(self.region) and len(zone) == len(self.region) + 1 and zone[-1].isalpha()
-            ):
+            if not (zone.startswith(self.region) and len(zone) == len(self.region) + 1 and zone[-1].isalpha()):
                 problems.add(
                     f"availability_zones[{index}]",
                     zone,
@@ -120,15 +112,11 @@ class AppConfig(SpecModel):
                     f"use zones such as '{self.region}a'",
                 )
         if len(set(self.availability_zones)) != len(self.availability_zones):
-            problems.add(
-                "availability_zones", list(self.availability_zones), "zones repeat", "list each zone once"
-            )
+            problems.add("availability_zones", list(self.availability_zones), "zones repeat", "list each zone once")
         names = [c.name for c in self.clusters]
         for index, name in enumerate(names):
             if names.index(name) != index:
-                problems.add(
-                    f"clusters[{index}].name", name, "two clusters share a name", "give each a unique name"
-                )
+                problems.add(f"clusters[{index}].name", name, "two clusters share a name", "give each a unique name")
         problems.raise_if_any()
         return self
 
@@ -170,8 +158,7 @@ def validation_messages(error: ValidationError) -> list[str]:
         if not (
             item["type"] == "too_short"
             and any(
-                other != tuple(item["loc"]) and other[: len(item["loc"])] == tuple(item["loc"])
-                for other in locations
+                other != tuple(item["loc"]) and other[: len(item["loc"])] == tuple(item["loc"]) for other in locations
             )
         )
     ]
@@ -184,9 +171,7 @@ def load_config(path: str | Path) -> AppConfig:
     try:
         raw = yaml.safe_load(Path(path).read_text())
     except FileNotFoundError:
-        raise ConfigError(
-            source, ["file not found. Fix: pass an existing file, e.g. config/dev.yaml"]
-        ) from None
+        raise ConfigError(source, ["file not found. Fix: pass an existing file, e.g. config/dev.yaml"]) from None
     except yaml.YAMLError as error:
         raise ConfigError(source, [f"not valid YAML: {error}"]) from None
     if not isinstance(raw, dict):

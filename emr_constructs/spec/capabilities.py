@@ -54,9 +54,7 @@ def _v(text: str) -> Version:
     return Version.parse(text)
 
 
-INSTANCE_FLEETS = Capability(
-    "instance fleets", {4: _v("4.8.0"), 5: _v("5.1.0")}, MGMT + "emr-instance-fleet.html"
-)
+INSTANCE_FLEETS = Capability("instance fleets", {4: _v("4.8.0"), 5: _v("5.1.0")}, MGMT + "emr-instance-fleet.html")
 FLEET_ALLOCATION_STRATEGY = Capability(
     "instance fleet allocation strategies", {5: _v("5.12.1")}, MGMT + "emr-instance-fleet.html"
 )
@@ -73,9 +71,7 @@ ADVANCED_SCALING = Capability(
 AUTO_TERMINATION = Capability(
     "auto-termination policy", {5: _v("5.30.0"), 6: _v("6.1.0")}, MGMT + "emr-auto-termination-policy.html"
 )
-STEP_CONCURRENCY = Capability(
-    "step concurrency above 1", {5: _v("5.28.0")}, MGMT + "emr-add-steps-console.html"
-)
+STEP_CONCURRENCY = Capability("step concurrency above 1", {5: _v("5.28.0")}, MGMT + "emr-add-steps-console.html")
 ROOT_VOLUME_IOPS_THROUGHPUT = Capability(
     "root volume IOPS and throughput", {6: _v("6.15.0")}, MGMT + "emr-custom-ami-root-volume-size.html"
 )

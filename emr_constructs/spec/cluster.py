@@ -9,8 +9,8 @@ from pydantic import Field, field_validator, model_validator
 from emr_constructs.spec import capabilities as cap
 from emr_constructs.spec.applications import NOT_YARN_SCALED, Application
 from emr_constructs.spec.base import SpecModel
-from emr_constructs.spec.configurations import ConfigurationSpec, merge_configurations
-from emr_constructs.spec.fleets import AMI_PATTERN, InstanceFleetSpec
+from emr_constructs.spec.configurations import ConfigurationConflict, ConfigurationSpec, merge_configurations
+from emr_constructs.spec.fleets import AMI_PATTERN, InstanceFleetSpec, is_graviton
 from emr_constructs.spec.groups import InstanceGroupSpec
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.release import ReleaseLabel
@@ -100,6 +100,13 @@ class ClusterSpec(SpecModel):
         problems = ProblemCollector()
         self._check_shape(problems)
         self._check_applications(problems)
+        if self.multi_primary and self.termination_protection is False:
+            problems.add(
+                "termination_protection",
+                False,
+                "EMR forces termination protection on with three primaries",
+                "remove termination_protection: false",
+            )
         if self.instance_fleets is not None:
             self._check_fleets(self.instance_fleets, problems)
         if self.instance_groups is not None:
@@ -110,10 +117,8 @@ class ClusterSpec(SpecModel):
         self._check_custom_ami(problems)
         try:
             self.merged_configurations()
-        except ValueError as conflict:
-            problems.add(
-                "configurations", None, str(conflict).split(". Fix:")[0], "set each key in one place only"
-            )
+        except ConfigurationConflict as conflict:
+            problems.add("configurations", conflict.values, conflict.summary, "set each key in one place only")
         problems.raise_if_any()
         return self
 
@@ -141,29 +146,24 @@ class ClusterSpec(SpecModel):
         names = [app.name for app in self.applications]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            problems.add(
-                "applications", duplicates, "an application is listed twice", "list each application once"
-            )
+            problems.add("applications", duplicates, "an application is listed twice", "list each application once")
         for index, app in enumerate(self.applications):
             reason = app.availability_problem(self.release_label)
             if reason:
-                problems.add(
-                    f"applications[{index}]", app.name, reason, "pick a release that ships it or drop it"
-                )
+                problems.add(f"applications[{index}]", app.name, reason, "pick a release that ships it or drop it")
 
     def _check_fleets(self, fleets: InstanceFleetsSpec, problems: ProblemCollector) -> None:
         self._gate(problems, "instance_fleets", "instance fleets", cap.INSTANCE_FLEETS)
         large = cap.LARGE_FLEETS.supported(self.release_label)
+        supported = self.allocation_strategies_supported
         for role, fleet in fleets.named():
             path = f"instance_fleets.{role}"
-            if fleet.has_allocation_strategy:
-                self._gate(
-                    problems,
-                    f"{path}.spot",
-                    fleet.strategy_spot or fleet.strategy_on_demand,
-                    cap.FLEET_ALLOCATION_STRATEGY,
-                )
-            elif len(fleet.instance_types) > cap.FLEET_TYPES_WITHOUT_STRATEGY:
+            explicit = fleet.explicit_allocation_strategy
+            if explicit is not None:
+                field, strategy = explicit
+                self._gate(problems, f"{path}.{field}.allocation_strategy", strategy, cap.FLEET_ALLOCATION_STRATEGY)
+            with_strategy = fleet.uses_allocation_strategy(supported)
+            if not with_strategy and len(fleet.instance_types) > cap.FLEET_TYPES_WITHOUT_STRATEGY:
                 problems.add(
                     f"{path}.instance_types",
                     len(fleet.instance_types),
@@ -174,7 +174,7 @@ class ClusterSpec(SpecModel):
             limit = cap.FLEET_INSTANCES_LARGE if large else cap.FLEET_INSTANCES
             smallest_weight = min(t.weighted_capacity for t in fleet.instance_types)
             instances = -(-(fleet.target_on_demand + fleet.target_spot) // smallest_weight)
-            if fleet.has_allocation_strategy and instances > limit:
+            if with_strategy and instances > limit:
                 problems.add(
                     path,
                     instances,
@@ -206,22 +206,13 @@ class ClusterSpec(SpecModel):
         if primary.target_on_demand == 3 or primary.target_spot == 3:
             self._gate(problems, path, 3, cap.MULTI_PRIMARY_FLEETS)
             if primary.target_spot:
-                problems.add(
-                    f"{path}.target_spot", 3, "three primaries must be on-demand", "use target_on_demand: 3"
-                )
+                problems.add(f"{path}.target_spot", 3, "three primaries must be on-demand", "use target_on_demand: 3")
             if len(primary.instance_types) != 1:
                 problems.add(
                     f"{path}.instance_types",
                     len(primary.instance_types),
                     "three primaries take exactly one instance type",
                     "list one instance type",
-                )
-            if self.termination_protection is False:
-                problems.add(
-                    "termination_protection",
-                    False,
-                    "EMR forces termination protection on with three primaries",
-                    "remove termination_protection: false",
                 )
 
     def _check_groups(self, groups: InstanceGroupsSpec, problems: ProblemCollector) -> None:
@@ -255,9 +246,7 @@ class ClusterSpec(SpecModel):
             return
         self._gate(problems, "managed_scaling", "managed scaling", cap.MANAGED_SCALING)
         if scaling.scaling_strategy is not None or scaling.utilization_performance_index is not None:
-            self._gate(
-                problems, "managed_scaling.scaling_strategy", scaling.scaling_strategy, cap.ADVANCED_SCALING
-            )
+            self._gate(problems, "managed_scaling.scaling_strategy", scaling.scaling_strategy, cap.ADVANCED_SCALING)
         unit = self.scaling_unit_type
         if self.instance_fleets is not None and unit != "InstanceFleetUnits":
             problems.add(
@@ -288,9 +277,7 @@ class ClusterSpec(SpecModel):
                 self.auto_termination_idle_seconds,
                 cap.AUTO_TERMINATION,
             )
-        problems.check_range(
-            "step_concurrency", self.step_concurrency, cap.STEP_CONCURRENCY_LEVEL, "step concurrency"
-        )
+        problems.check_range("step_concurrency", self.step_concurrency, cap.STEP_CONCURRENCY_LEVEL, "step concurrency")
         if self.step_concurrency > 1:
             self._gate(problems, "step_concurrency", self.step_concurrency, cap.STEP_CONCURRENCY)
 
@@ -335,19 +322,25 @@ class ClusterSpec(SpecModel):
             )
 
     def _check_custom_ami(self, problems: ProblemCollector) -> None:
-        if self.custom_ami_id is None or self.instance_fleets is None:
+        if self.custom_ami_id is None:
             return
-        architectures = {
-            "arm64" if t.graviton else "x86_64"
-            for _, fleet in self.instance_fleets.named()
-            for t in fleet.instance_types
-            if t.custom_ami_id is None
-        }
+        types: list[tuple[str, str | None]] = []
+        if self.instance_fleets is not None:
+            shape = "fleets"
+            types = [
+                (t.instance_type, t.custom_ami_id) for _, f in self.instance_fleets.named() for t in f.instance_types
+            ]
+        elif self.instance_groups is not None:
+            shape = "instance groups"
+            groups = self.instance_groups
+            types = [(g.instance_type, g.custom_ami_id) for g in (groups.primary, groups.core, *groups.tasks) if g]
+        architectures = {"arm64" if is_graviton(name) else "x86_64" for name, ami in types if ami is None}
         if len(architectures) > 1:
             problems.add(
                 "custom_ami_id",
                 self.custom_ami_id,
-                "the fleets mix Graviton (arm64) and x86_64 instance types, so one cluster-level AMI cannot boot them all",
+                f"the {shape} mix Graviton (arm64) and x86_64 instance types, so one cluster-level AMI cannot "
+                "boot them all",
                 "set custom_ami_id per instance type instead, or use one architecture",
             )
 
@@ -360,6 +353,10 @@ class ClusterSpec(SpecModel):
         if self.managed_scaling.unit_type is not None:
             return self.managed_scaling.unit_type
         return "InstanceFleetUnits" if self.instance_fleets is not None else "Instances"
+
+    @property
+    def allocation_strategies_supported(self) -> bool:
+        return cap.FLEET_ALLOCATION_STRATEGY.supported(self.release_label)
 
     @property
     def uses_custom_auto_scaling(self) -> bool:
@@ -382,11 +379,11 @@ class ClusterSpec(SpecModel):
     def termination_protected(self) -> bool:
         return bool(self.termination_protection) or self.multi_primary
 
-    def merged_configurations(
-        self, *extra: tuple[str, tuple[ConfigurationSpec, ...]]
-    ) -> tuple[ConfigurationSpec, ...]:
-        """This cluster's configurations merged with those of other named sources (presets, security)."""
-        return merge_configurations(("cluster configurations", self.configurations), *extra)
+    def merged_configurations(self, *extra: tuple[str, tuple[ConfigurationSpec, ...]]) -> tuple[ConfigurationSpec, ...]:
+        """This cluster's configurations merged with those of other named sources (presets, security).
+        Each of the cluster's own entries is a source of its own, so a conflict names the two entries."""
+        own = [(f"configurations[{index}]", (spec,)) for index, spec in enumerate(self.configurations)]
+        return merge_configurations(*own, *extra)
 
     def warnings(self) -> list[tuple[str, str]]:
         """Advice that is not an error, as (stable id, message) pairs."""

@@ -42,7 +42,12 @@ class ConfigurationSpec(SpecModel):
 
 
 class ConfigurationConflict(ValueError):
-    """Two sources set the same configuration key to different values."""
+    """Two sources set the same configuration key to different values; ``values`` maps source to value."""
+
+    def __init__(self, summary: str, values: dict[str, str]) -> None:
+        self.summary = summary
+        self.values = values
+        super().__init__(f"{summary}. Fix: set it in one place only, or make both values agree")
 
 
 SourcedConfigurations = tuple[str, Iterable[ConfigurationSpec]]
@@ -60,8 +65,8 @@ class _Node:
                 earlier_value, earlier_source = self.properties[key]
                 raise ConfigurationConflict(
                     f"configuration conflict in {path} property {key!r}: {earlier_source} sets "
-                    f"{earlier_value!r} but {source} sets {value!r}. Fix: set it in one place only, "
-                    "or make both values agree"
+                    f"{earlier_value!r} but {source} sets {value!r}",
+                    {earlier_source: earlier_value, source: value},
                 )
             self.properties.setdefault(key, (value, source))
         for child in spec.configurations:

@@ -201,3 +201,22 @@ class InstanceFleetSpec(SpecModel):
     @property
     def has_allocation_strategy(self) -> bool:
         return self.spot is not None or self.on_demand is not None
+
+    @property
+    def explicit_allocation_strategy(self) -> tuple[str, str] | None:
+        """(field, strategy) that the user set, or None when only defaults would apply.
+
+        An ``on_demand`` block always carries a strategy (CloudFormation requires it); a Spot strategy counts
+        only when written out, so that Spot fleets stay expressible on releases before strategies existed.
+        """
+        if self.spot is not None and "allocation_strategy" in self.spot.model_fields_set:
+            return ("spot", self.spot.allocation_strategy)
+        if self.on_demand is not None:
+            return ("on_demand", self.on_demand.allocation_strategy)
+        return None
+
+    def uses_allocation_strategy(self, strategies_supported: bool) -> bool:
+        """Whether the rendered fleet carries an allocation strategy on a release with or without them."""
+        if strategies_supported:
+            return self.has_allocation_strategy
+        return self.explicit_allocation_strategy is not None

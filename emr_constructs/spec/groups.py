@@ -75,8 +75,6 @@ class InstanceGroupSpec(SpecModel):
     def _check(self) -> InstanceGroupSpec:
         problems = ProblemCollector()
         if self.bid_price is not None and self.market != "SPOT":
-            problems.add(
-                "bid_price", self.bid_price, "a bid price only applies to SPOT groups", "set market: SPOT"
-            )
+            problems.add("bid_price", self.bid_price, "a bid price only applies to SPOT groups", "set market: SPOT")
         problems.raise_if_any()
         return self

@@ -42,9 +42,7 @@ class ProblemCollector:
             return
         low, high = bounds
         if not low <= value <= high:
-            self.add(
-                path, value, f"{what} must be between {low} and {high}", f"set a value from {low} to {high}"
-            )
+            self.add(path, value, f"{what} must be between {low} and {high}", f"set a value from {low} to {high}")
 
     def raise_if_any(self) -> None:
         if self.problems:

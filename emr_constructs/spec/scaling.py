@@ -38,16 +38,13 @@ class ManagedScalingSpec(SpecModel):
         for name in ("maximum_on_demand", "maximum_core"):
             value = getattr(self, name)
             if value is not None and value > self.maximum:
-                problems.add(
-                    name, value, f"{name} exceeds maximum ({self.maximum})", f"make {name} at most maximum"
-                )
+                problems.add(name, value, f"{name} exceeds maximum ({self.maximum})", f"make {name} at most maximum")
         index = self.utilization_performance_index
         if index is not None and index not in UTILIZATION_PERFORMANCE_INDEX:
             problems.add(
                 "utilization_performance_index",
                 index,
-                "utilization performance index must be one of "
-                f"{', '.join(map(str, UTILIZATION_PERFORMANCE_INDEX))}",
+                f"utilization performance index must be one of {', '.join(map(str, UTILIZATION_PERFORMANCE_INDEX))}",
                 "pick one of those values",
             )
         if index is not None and self.scaling_strategy != "ADVANCED":

@@ -23,6 +23,9 @@ _SIZE_GIB: dict[str, tuple[int, int]] = {
 }
 _IOPS: dict[str, tuple[int, int]] = {"gp3": (3000, 16000), "io1": (100, 64000)}
 _GP3_THROUGHPUT = (125, 1000)
+_GP3_BASELINE_IOPS = 3000
+_GP3_THROUGHPUT_PER_IOPS = 0.25
+_IOPS_PER_GIB: dict[str, int] = {"gp3": 500, "io1": 50}
 
 
 class EbsVolumeSpec(SpecModel):
@@ -37,9 +40,7 @@ class EbsVolumeSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> EbsVolumeSpec:
         problems = ProblemCollector()
-        problems.check_range(
-            "size_gib", self.size_gib, _SIZE_GIB[self.volume_type], f"{self.volume_type} size"
-        )
+        problems.check_range("size_gib", self.size_gib, _SIZE_GIB[self.volume_type], f"{self.volume_type} size")
         if self.iops is not None:
             if self.volume_type not in _IOPS:
                 problems.add(
@@ -62,8 +63,32 @@ class EbsVolumeSpec(SpecModel):
                 )
             else:
                 problems.check_range("throughput", self.throughput, _GP3_THROUGHPUT, "gp3 throughput (MiB/s)")
+        self._check_ratios(problems)
         problems.raise_if_any()
         return self
+
+    def _check_ratios(self, problems: ProblemCollector) -> None:
+        """EBS ratio limits: gp3 500 IOPS per GiB (3000 always allowed) and 0.25 MiB/s per IOPS; io1 50 IOPS
+        per GiB (Amazon EBS User Guide, "Amazon EBS volume types")."""
+        per_gib = _IOPS_PER_GIB.get(self.volume_type)
+        if self.iops is not None and per_gib is not None:
+            allowed = max(self.size_gib * per_gib, _GP3_BASELINE_IOPS if self.volume_type == "gp3" else 0)
+            if self.iops > allowed:
+                problems.add(
+                    "iops",
+                    self.iops,
+                    f"{self.volume_type} allows at most {per_gib} IOPS per GiB ({allowed} for {self.size_gib} GiB)",
+                    "raise size_gib or lower iops",
+                )
+        if self.volume_type == "gp3" and self.throughput is not None:
+            iops = self.iops or _GP3_BASELINE_IOPS
+            if self.throughput > iops * _GP3_THROUGHPUT_PER_IOPS:
+                problems.add(
+                    "throughput",
+                    self.throughput,
+                    f"gp3 allows at most 0.25 MiB/s per IOPS ({iops * _GP3_THROUGHPUT_PER_IOPS:g} for {iops} IOPS)",
+                    "raise iops or lower throughput",
+                )
 
 
 class EbsSpec(SpecModel):

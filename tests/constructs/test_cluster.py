@@ -27,20 +27,45 @@ FLEETS: dict[str, Any] = {
             "target_spot": 2,
             "instance_types": [
                 {"instance_type": "m7g.2xlarge", "bid_price_percent": 80, "priority": 0},
-                {"instance_type": "m6i.2xlarge", "weighted_capacity": 2, "priority": 1,
-                 "ebs": {"volumes": [{"volume_type": "gp3", "size_gib": 200, "iops": 4000, "throughput": 250,
-                                      "volumes_per_instance": 2}], "optimized": True}},
+                {
+                    "instance_type": "m6i.2xlarge",
+                    "weighted_capacity": 2,
+                    "priority": 1,
+                    "ebs": {
+                        "volumes": [
+                            {
+                                "volume_type": "gp3",
+                                "size_gib": 200,
+                                "iops": 4000,
+                                "throughput": 250,
+                                "volumes_per_instance": 2,
+                            }
+                        ],
+                        "optimized": True,
+                    },
+                },
             ],
-            "spot": {"allocation_strategy": "capacity-optimized-prioritized", "timeout_minutes": 10,
-                     "timeout_action": "TERMINATE_CLUSTER"},
-            "on_demand": {"allocation_strategy": "prioritized",
-                          "capacity_reservation": {"preference": "open",
-                                                   "usage_strategy": "use-capacity-reservations-first"}},
+            "spot": {
+                "allocation_strategy": "capacity-optimized-prioritized",
+                "timeout_minutes": 10,
+                "timeout_action": "TERMINATE_CLUSTER",
+            },
+            "on_demand": {
+                "allocation_strategy": "prioritized",
+                "capacity_reservation": {
+                    "preference": "open",
+                    "usage_strategy": "use-capacity-reservations-first",
+                },
+            },
             "resize": {"spot_timeout_minutes": 20, "on_demand_timeout_minutes": 30},
         },
     },
-    "managed_scaling": {"minimum": 2, "maximum": 10, "scaling_strategy": "ADVANCED",
-                        "utilization_performance_index": 50},
+    "managed_scaling": {
+        "minimum": 2,
+        "maximum": 10,
+        "scaling_strategy": "ADVANCED",
+        "utilization_performance_index": 50,
+    },
     "root_volume": {"size_gib": 50, "iops": 4000, "throughput": 200},
     "os_release_label": "2023.6.20250101",
     "step_concurrency": 2,
@@ -59,16 +84,33 @@ GROUPS: dict[str, Any] = {
     "custom_ami_id": "ami-0123456789abcdef0",
     "instance_groups": {
         "primary": {"instance_type": "m5.xlarge", "instance_count": 1},
-        "core": {"instance_type": "m5.2xlarge", "instance_count": 2,
-                 "ebs": {"volumes": [{"volume_type": "io1", "size_gib": 100, "iops": 1000}]}},
-        "tasks": [{
-            "name": "task-spot", "instance_type": "c5.2xlarge", "instance_count": 0, "market": "SPOT",
-            "bid_price": "0.20",
-            "auto_scaling": {"min_capacity": 0, "max_capacity": 10, "rules": [{
-                "name": "scale-out", "metric_name": "YARNMemoryAvailablePercentage",
-                "comparison_operator": "LESS_THAN", "threshold": 15, "scaling_adjustment": 2,
-            }]},
-        }],
+        "core": {
+            "instance_type": "m5.2xlarge",
+            "instance_count": 2,
+            "ebs": {"volumes": [{"volume_type": "io1", "size_gib": 100, "iops": 1000}]},
+        },
+        "tasks": [
+            {
+                "name": "task-spot",
+                "instance_type": "c5.2xlarge",
+                "instance_count": 0,
+                "market": "SPOT",
+                "bid_price": "0.20",
+                "auto_scaling": {
+                    "min_capacity": 0,
+                    "max_capacity": 10,
+                    "rules": [
+                        {
+                            "name": "scale-out",
+                            "metric_name": "YARNMemoryAvailablePercentage",
+                            "comparison_operator": "LESS_THAN",
+                            "threshold": 15,
+                            "scaling_adjustment": 2,
+                        }
+                    ],
+                },
+            }
+        ],
     },
 }
 
@@ -91,7 +133,10 @@ NEWER: dict[str, Any] = {
 
 def _vpc(scope: cdk.Stack) -> ec2.IVpc:
     return ec2.Vpc.from_vpc_attributes(
-        scope, "Vpc", vpc_id="vpc-0123456789abcdef0", availability_zones=["eu-west-1a", "eu-west-1b"],
+        scope,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["eu-west-1a", "eu-west-1b"],
         private_subnet_ids=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
     )
 
@@ -107,7 +152,9 @@ def built() -> dict[str, Any]:
     app = cdk.App()
     out: dict[str, Any] = {}
     stack, cluster = _stack(
-        app, "Fleets", FLEETS,
+        app,
+        "Fleets",
+        FLEETS,
         extra_configurations=[("catalog", [ConfigurationSpec(classification="hive-site", properties={"a": "b"})])],
     )
     data = s3.Bucket(stack, "Data")
@@ -137,20 +184,38 @@ def test_fleet_properties_are_rendered(built: dict[str, Any]) -> None:
     core = properties["Instances"]["CoreInstanceFleet"]
     assert core["TargetOnDemandCapacity"] == 2 and core["TargetSpotCapacity"] == 2
     assert core["InstanceTypeConfigs"][0] == {
-        "InstanceType": "m7g.2xlarge", "WeightedCapacity": 1, "BidPriceAsPercentageOfOnDemandPrice": 80, "Priority": 0
+        "InstanceType": "m7g.2xlarge",
+        "WeightedCapacity": 1,
+        "BidPriceAsPercentageOfOnDemandPrice": 80,
+        "Priority": 0,
     }
     assert core["InstanceTypeConfigs"][1]["EbsConfiguration"] == {
-        "EbsBlockDeviceConfigs": [{
-            "VolumeSpecification": {"VolumeType": "gp3", "SizeInGB": 200, "Iops": 4000, "Throughput": 250},
-            "VolumesPerInstance": 2,
-        }],
+        "EbsBlockDeviceConfigs": [
+            {
+                "VolumeSpecification": {
+                    "VolumeType": "gp3",
+                    "SizeInGB": 200,
+                    "Iops": 4000,
+                    "Throughput": 250,
+                },
+                "VolumesPerInstance": 2,
+            }
+        ],
         "EbsOptimized": True,
     }
     assert core["LaunchSpecifications"] == {
-        "SpotSpecification": {"AllocationStrategy": "capacity-optimized-prioritized", "TimeoutDurationMinutes": 10,
-                              "TimeoutAction": "TERMINATE_CLUSTER"},
-        "OnDemandSpecification": {"AllocationStrategy": "prioritized", "CapacityReservationOptions": {
-            "CapacityReservationPreference": "open", "UsageStrategy": "use-capacity-reservations-first"}},
+        "SpotSpecification": {
+            "AllocationStrategy": "capacity-optimized-prioritized",
+            "TimeoutDurationMinutes": 10,
+            "TimeoutAction": "TERMINATE_CLUSTER",
+        },
+        "OnDemandSpecification": {
+            "AllocationStrategy": "prioritized",
+            "CapacityReservationOptions": {
+                "CapacityReservationPreference": "open",
+                "UsageStrategy": "use-capacity-reservations-first",
+            },
+        },
     }
     assert core["ResizeSpecifications"] == {
         "SpotResizeSpecification": {"TimeoutDurationMinutes": 20},
@@ -162,12 +227,19 @@ def test_fleet_properties_are_rendered(built: dict[str, Any]) -> None:
 def test_cluster_level_properties_are_rendered(built: dict[str, Any]) -> None:
     properties = _cluster(built, "fleets")
     assert properties["ManagedScalingPolicy"] == {
-        "ComputeLimits": {"UnitType": "InstanceFleetUnits", "MinimumCapacityUnits": 2, "MaximumCapacityUnits": 10},
+        "ComputeLimits": {
+            "UnitType": "InstanceFleetUnits",
+            "MinimumCapacityUnits": 2,
+            "MaximumCapacityUnits": 10,
+        },
         "ScalingStrategy": "ADVANCED",
         "UtilizationPerformanceIndex": 50,
     }
-    assert (properties["EbsRootVolumeSize"], properties["EbsRootVolumeIops"], properties["EbsRootVolumeThroughput"]) == (
-        50, 4000, 200)
+    assert (
+        properties["EbsRootVolumeSize"],
+        properties["EbsRootVolumeIops"],
+        properties["EbsRootVolumeThroughput"],
+    ) == (50, 4000, 200)
     assert properties["OSReleaseLabel"] == "2023.6.20250101"
     assert properties["StepConcurrencyLevel"] == 2
     assert properties["AutoTerminationPolicy"] == {"IdleTimeout": 7200}
@@ -201,19 +273,42 @@ def test_defaults_create_log_bucket_roles_and_security_groups(built: dict[str, A
 def test_cluster_is_grantable_through_its_instance_role(built: dict[str, Any]) -> None:
     stack, cluster = built["fleets"]
     role_id = stack.get_logical_id(cluster.instance_role.node.default_child)
-    built["templates"]["fleets"].has_resource_properties("AWS::IAM::Policy", {
-        "Roles": Match.array_with([{"Ref": role_id}]),
-        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
-            "Action": Match.array_with(["s3:GetObject*"]),
-            "Resource": Match.array_with([{"Fn::Join": ["", [Match.object_like({"Fn::GetAtt": Match.any_value()}),
-                                                              "/raw/*"]]}]),
-        })])},
-    })
+    built["templates"]["fleets"].has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "Roles": Match.array_with([{"Ref": role_id}]),
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": Match.array_with(["s3:GetObject*"]),
+                                "Resource": Match.array_with(
+                                    [
+                                        {
+                                            "Fn::Join": [
+                                                "",
+                                                [
+                                                    Match.object_like({"Fn::GetAtt": Match.any_value()}),
+                                                    "/raw/*",
+                                                ],
+                                            ]
+                                        }
+                                    ]
+                                ),
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
 
 
 def test_connections_open_the_primary_and_core_groups(built: dict[str, Any]) -> None:
-    rules = built["templates"]["fleets"].find_resources("AWS::EC2::SecurityGroupIngress", {
-        "Properties": {"FromPort": 8998, "ToPort": 8998}})
+    rules = built["templates"]["fleets"].find_resources(
+        "AWS::EC2::SecurityGroupIngress", {"Properties": {"FromPort": 8998, "ToPort": 8998}}
+    )
     assert len(rules) == 2
 
 
@@ -222,17 +317,28 @@ def test_instance_groups_with_custom_auto_scaling(built: dict[str, Any]) -> None
     instances = properties["Instances"]
     assert instances["Ec2SubnetId"] == "subnet-0123456789abcdef0"
     assert "Ec2SubnetIds" not in instances
-    assert instances["MasterInstanceGroup"] == {"InstanceType": "m5.xlarge", "InstanceCount": 1, "Market": "ON_DEMAND"}
+    assert instances["MasterInstanceGroup"] == {
+        "InstanceType": "m5.xlarge",
+        "InstanceCount": 1,
+        "Market": "ON_DEMAND",
+    }
     assert instances["CoreInstanceGroup"]["EbsConfiguration"]["EbsBlockDeviceConfigs"][0]["VolumeSpecification"] == {
-        "VolumeType": "io1", "SizeInGB": 100, "Iops": 1000}
+        "VolumeType": "io1",
+        "SizeInGB": 100,
+        "Iops": 1000,
+    }
     (task,) = instances["TaskInstanceGroups"]
     assert task["Market"] == "SPOT" and task["BidPrice"] == "0.20"
     assert task["AutoScalingPolicy"]["Constraints"] == {"MinCapacity": 0, "MaxCapacity": 10}
     (rule,) = task["AutoScalingPolicy"]["Rules"]
     assert rule["Trigger"]["CloudWatchAlarmDefinition"]["Dimensions"] == [
-        {"Key": "JobFlowId", "Value": "${emr.clusterId}"}]
+        {"Key": "JobFlowId", "Value": "${emr.clusterId}"}
+    ]
     assert rule["Action"]["SimpleScalingPolicyConfiguration"] == {
-        "AdjustmentType": "CHANGE_IN_CAPACITY", "ScalingAdjustment": 2, "CoolDown": 300}
+        "AdjustmentType": "CHANGE_IN_CAPACITY",
+        "ScalingAdjustment": 2,
+        "CoolDown": 300,
+    }
     assert "Fn::GetAtt" in properties["AutoScalingRole"]
     assert properties["CustomAmiId"] == "ami-0123456789abcdef0"
 
@@ -269,8 +375,13 @@ def test_fails_when_only_some_security_groups_are_given() -> None:
 def test_fails_without_subnets() -> None:
     app = cdk.App()
     stack = cdk.Stack(app, "S", env=ENV)
-    vpc = ec2.Vpc.from_vpc_attributes(stack, "V", vpc_id="vpc-0123456789abcdef0", availability_zones=["eu-west-1a"],
-                                      public_subnet_ids=["subnet-0123456789abcdef9"])
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "V",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["eu-west-1a"],
+        public_subnet_ids=["subnet-0123456789abcdef9"],
+    )
     with pytest.raises(ValueError, match="no subnets to launch in"):
         EmrCluster(stack, "C", spec=ClusterSpec.model_validate(FLEETS), vpc=vpc)
 
@@ -278,11 +389,20 @@ def test_fails_without_subnets() -> None:
 def test_fails_on_configuration_conflict_between_sources() -> None:
     app = cdk.App()
     stack = cdk.Stack(app, "S", env=ENV)
-    conflicting = [("preset", [ConfigurationSpec(classification="spark-defaults",
-                                                 properties={"spark.executor.memory": "8g"})])]
-    with pytest.raises(ConfigurationConflict, match="cluster configurations sets '4g' but preset sets '8g'"):
-        EmrCluster(stack, "C", spec=ClusterSpec.model_validate(FLEETS), vpc=_vpc(stack),
-                   extra_configurations=conflicting)
+    conflicting = [
+        (
+            "preset",
+            [ConfigurationSpec(classification="spark-defaults", properties={"spark.executor.memory": "8g"})],
+        )
+    ]
+    with pytest.raises(ConfigurationConflict, match=r"configurations\[0\] sets '4g' but preset sets '8g'"):
+        EmrCluster(
+            stack,
+            "C",
+            spec=ClusterSpec.model_validate(FLEETS),
+            vpc=_vpc(stack),
+            extra_configurations=conflicting,
+        )
 
 
 def test_fails_when_given_roles_lack_the_auto_scaling_role() -> None:

@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _make_synth(config: Path, outdir_state: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["make", "--no-print-directory", "synth", f"CONFIG={config}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 

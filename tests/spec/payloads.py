@@ -26,8 +26,14 @@ _FLEET_CLUSTER: dict[str, Any] = {
         "core": {
             "target_on_demand": 2,
             "instance_types": [
-                {"instance_type": "m7g.2xlarge", "ebs": {"volumes": [{"volume_type": "gp3", "size_gib": 128}]}},
-                {"instance_type": "r7g.2xlarge", "ebs": {"volumes": [{"volume_type": "gp3", "size_gib": 128}]}},
+                {
+                    "instance_type": "m7g.2xlarge",
+                    "ebs": {"volumes": [{"volume_type": "gp3", "size_gib": 128}]},
+                },
+                {
+                    "instance_type": "r7g.2xlarge",
+                    "ebs": {"volumes": [{"volume_type": "gp3", "size_gib": 128}]},
+                },
             ],
             "on_demand": {"allocation_strategy": "lowest-price"},
         },
@@ -128,7 +134,10 @@ def valid(payload: dict[str, Any]) -> ClusterSpec:
 
 
 def rejects(payload: dict[str, Any], pattern: str) -> ConfigError:
-    """Parse a payload that must be invalid; ``pattern`` must match in the error (``^`` starts a problem line)."""
+    """Parse a payload that must be invalid; ``pattern`` must match in the error.
+
+    ``^`` matches at the start of each problem line, so ``^  - <path>:`` pins the problem to its field.
+    """
     with pytest.raises(ConfigError, match=re.compile(pattern, re.MULTILINE)) as info:
         parse_cluster(payload)
     return info.value

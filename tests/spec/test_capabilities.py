@@ -20,14 +20,18 @@ def _release(label: str) -> ReleaseLabel:
 
 def test_major_lines_above_the_table_have_the_feature_and_below_do_not() -> None:
     feature = cap.Capability("x", {5: Version(5, 10, 0), 6: Version(6, 2, 0)}, "src")
-    assert [feature.supported(_release(v)) for v in ("4.9.0", "5.9.9", "5.10.0", "6.1.0", "6.2.0", "7.0.0")] == [
-        False, False, True, False, True, True,
-    ]  # fmt: skip
+    releases = ("4.9.0", "5.9.9", "5.10.0", "6.1.0", "6.2.0", "7.0.0")
+    supported = [v for v in releases if feature.supported(_release(v))]
+    assert supported == ["5.10.0", "6.2.0", "7.0.0"]
 
 
 def test_also_and_excluded_override_the_per_major_minimum() -> None:
     feature = cap.Capability(
-        "x", {6: Version(6, 5, 0)}, "src", also=frozenset({Version(5, 1, 1)}), excluded=frozenset({Version(6, 6, 0)})
+        "x",
+        {6: Version(6, 5, 0)},
+        "src",
+        also=frozenset({Version(5, 1, 1)}),
+        excluded=frozenset({Version(6, 6, 0)}),
     )
     assert feature.supported(_release("5.1.1"))
     assert not feature.supported(_release("5.1.2"))
@@ -56,7 +60,11 @@ def test_requirement_text(capability: cap.Capability, text: str) -> None:
     ("capability", "supported", "unsupported"),
     [
         (cap.INSTANCE_FLEETS, ["4.8.0", "4.9.6", "5.1.0", "6.0.0", "7.5.0"], ["4.7.4", "5.0.0", "5.0.3"]),
-        (cap.FLEET_ALLOCATION_STRATEGY, ["5.12.1", "5.36.2", "6.0.0", "7.0.0"], ["4.9.6", "5.12.0", "5.11.4"]),
+        (
+            cap.FLEET_ALLOCATION_STRATEGY,
+            ["5.12.1", "5.36.2", "6.0.0", "7.0.0"],
+            ["4.9.6", "5.12.0", "5.11.4"],
+        ),
         (cap.MANAGED_SCALING, ["5.30.0", "5.36.2", "6.1.0", "7.13.0"], ["4.9.6", "5.29.0", "6.0.0"]),
         (cap.AUTO_TERMINATION, ["5.30.0", "6.1.0", "7.0.0"], ["5.29.0", "6.0.0", "4.9.6"]),
         (cap.STEP_CONCURRENCY, ["5.28.0", "6.0.0", "7.5.0"], ["5.27.0", "4.9.6"]),
@@ -77,7 +85,9 @@ def test_capability_table(capability: cap.Capability, supported: list[str], unsu
     assert [v for v in unsupported if capability.supported(_release(v))] == []
 
 
-@pytest.mark.parametrize(("label", "gib"), [("emr-6.9.1", 10), ("emr-5.36.2", 10), ("emr-6.10.0", 15), ("emr-7.5.0", 15)])
+@pytest.mark.parametrize(
+    ("label", "gib"), [("emr-6.9.1", 10), ("emr-5.36.2", 10), ("emr-6.10.0", 15), ("emr-7.5.0", 15)]
+)
 def test_default_root_volume(label: str, gib: int) -> None:
     assert cap.default_root_volume_gib(ReleaseLabel.of(label)) == gib
 
@@ -88,10 +98,11 @@ def test_every_capability_names_its_source_page() -> None:
     assert [c.name for c in capabilities if not c.source.startswith("https://docs.aws.amazon.com/emr/")] == []
 
 
-# -- the gates, through a cluster ------------------------------------------------------------------------------
+# -- the gates, through a cluster ----------------------------------------------------------------------------
 
 _STRATEGY_CORE = {"target_on_demand": 2, "instance_types": [{"instance_type": "m5.2xlarge"}], "on_demand": {}}
 _SPOT_TASK = {"target_spot": 2, "instance_types": [{"instance_type": "m5.2xlarge"}]}
+_SPOT_TASK_WITH_STRATEGY = {**_SPOT_TASK, "spot": {"allocation_strategy": "price-capacity-optimized"}}
 _GATE_CASES: list[tuple[str, dict[str, Any], list[str], list[str], str]] = [
     (
         "instance fleets",
@@ -102,11 +113,14 @@ _GATE_CASES: list[tuple[str, dict[str, Any], list[str], list[str], str]] = [
     ),
     (
         "Spot allocation strategy",
-        {"instance_fleets.task": _SPOT_TASK},
+        {"instance_fleets.task": _SPOT_TASK_WITH_STRATEGY},
         ["5.12.1", "6.0.0"],
         ["5.12.0", "4.9.6"],
-        r"^  - instance_fleets\.task\.spot: instance fleet allocation strategies needs emr-5\.12\.1\+, not emr-{v}"
-        r" \(got 'price-capacity-optimized'\)\. Fix: use a release that supports it or remove instance_fleets\.task\.spot",
+        r"^  - instance_fleets\.task\.spot\.allocation_strategy: "
+        r"instance fleet allocation strategies needs emr-5\.12\.1\+, not "
+        r"emr-{v}"
+        r" \(got 'price-capacity-optimized'\)\. Fix: use a release that supports it or remove "
+        r"instance_fleets\.task\.spot",
     ),
     (
         "managed scaling",
@@ -189,35 +203,31 @@ def test_feature_on_a_release_with_it(changes: dict[str, Any], release: str) -> 
 def test_fails_on_demand_allocation_strategy_before_5_12_1() -> None:
     rejects(
         _gated("5.12.0", {"instance_fleets.core": _STRATEGY_CORE}),
-        r"^  - instance_fleets\.core\.[a-z_]+: instance fleet allocation strategies needs emr-5\.12\.1\+, "
+        r"^  - instance_fleets\.core\.on_demand\.allocation_strategy: "
+        r"instance fleet allocation strategies needs emr-5\.12\.1\+, "
         r"not emr-5\.12\.0 \(got 'lowest-price'\)",
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the allocation-strategy gate always reports '<fleet>.spot', also when only on_demand is set",
-)
 def test_fails_on_demand_allocation_strategy_names_the_on_demand_field() -> None:
     rejects(
         _gated("5.12.0", {"instance_fleets.core": _STRATEGY_CORE}),
-        r"^  - instance_fleets\.core\.on_demand: instance fleet allocation strategies needs emr-5\.12\.1\+",
+        r"^  - instance_fleets\.core\.on_demand\.allocation_strategy: "
+        r"instance fleet allocation strategies needs emr-5\.12\.1\+",
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: SpotSpec always carries an allocation strategy, so no Spot fleet can be described on "
-    "emr-4.8.0 to emr-5.12.0, where fleets take Spot capacity without one",
-)
 def test_spot_fleet_without_an_explicit_strategy_on_a_release_before_strategies() -> None:
     valid(_gated("5.11.0", {"instance_fleets.task": _SPOT_TASK}))
 
 
 @pytest.mark.parametrize(("release", "ok"), [("emr-5.22.0", False), ("emr-5.23.0", True), ("emr-6.0.0", True)])
 def test_three_primary_groups_need_5_23_0(release: str, ok: bool) -> None:
-    payload = with_(group_cluster(release_label=release, applications=["Hadoop", "Spark"]),
-                    "instance_groups.primary.instance_count", 3)  # fmt: skip
+    payload = with_(
+        group_cluster(release_label=release, applications=["Hadoop", "Spark"]),
+        "instance_groups.primary.instance_count",
+        3,
+    )
     if ok:
         assert valid(payload).multi_primary
     else:
@@ -229,6 +239,8 @@ def test_three_primary_groups_need_5_23_0(release: str, ok: bool) -> None:
 
 
 def test_gate_errors_name_the_source_page() -> None:
-    error = rejects(fleet_cluster(release_label="emr-6.0.0", managed_scaling={"minimum": 1, "maximum": 4}),
-                    r"managed_scaling: managed scaling needs")  # fmt: skip
+    error = rejects(
+        fleet_cluster(release_label="emr-6.0.0", managed_scaling={"minimum": 1, "maximum": 4}),
+        r"managed_scaling: managed scaling needs",
+    )
     assert any("emr-managed-scaling.html" in line for line in error.lines)

@@ -1,4 +1,4 @@
-"""Instance fleets: Spot and resize timeouts, enumerations, types per fleet, primary fleet rules, priorities."""
+"""Instance fleets: Spot and resize timeouts, enumerations, types per fleet, primary rules, priorities."""
 
 from __future__ import annotations
 
@@ -15,13 +15,29 @@ PRIMARY = "instance_fleets.primary"
 
 
 def _types(count: int, **extra: Any) -> list[dict[str, Any]]:
-    families = ["m5", "m5a", "m5d", "m6i", "m6a", "m6id", "m7i", "m7a", "r5", "r5a", "r6i", "r6a", "r7i", "c5", "c6i"]
+    families = [
+        "m5",
+        "m5a",
+        "m5d",
+        "m6i",
+        "m6a",
+        "m6id",
+        "m7i",
+        "m7a",
+        "r5",
+        "r5a",
+        "r6i",
+        "r6a",
+        "r7i",
+        "c5",
+        "c6i",
+    ]
     sizes = ["2xlarge", "4xlarge"]
     names = [f"{family}.{size}" for size in sizes for family in families]
     return [{"instance_type": name, **extra} for name in names[:count]]
 
 
-# -- ranges ---------------------------------------------------------------------------------------------------
+# -- ranges --------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("minutes", [4, 1441, 0, -5])
@@ -87,7 +103,7 @@ def test_fails_negative_target(field: str, value: int) -> None:
     )
 
 
-# -- enumerations -----------------------------------------------------------------------------------------------
+# -- enumerations --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -95,20 +111,29 @@ def test_fails_negative_target(field: str, value: int) -> None:
     [
         (f"{TASK}.spot.allocation_strategy", "cheapest", "'price-capacity-optimized', 'capacity-optimized'"),
         (f"{TASK}.spot.allocation_strategy", "prioritized", "'lowest-price' or 'diversified'"),
-        ("instance_fleets.core.on_demand.allocation_strategy", "capacity-optimized", "'lowest-price' or 'prioritized'"),
+        (
+            "instance_fleets.core.on_demand.allocation_strategy",
+            "capacity-optimized",
+            "'lowest-price' or 'prioritized'",
+        ),
         (f"{TASK}.spot.timeout_action", "TERMINATE", "'SWITCH_TO_ON_DEMAND' or 'TERMINATE_CLUSTER'"),
-        (f"{TASK}.spot.timeout_action", "switch_to_on_demand", "'SWITCH_TO_ON_DEMAND' or 'TERMINATE_CLUSTER'"),
+        (
+            f"{TASK}.spot.timeout_action",
+            "switch_to_on_demand",
+            "'SWITCH_TO_ON_DEMAND' or 'TERMINATE_CLUSTER'",
+        ),
         ("instance_fleets.core.on_demand.capacity_reservation.preference", "closed", "'open' or 'none'"),
     ],
 )
 def test_fails_unknown_enumerated_value(path: str, value: str, allowed: str) -> None:
     escaped = path.replace(".", r"\.")
-    rejects(with_(fleet_cluster(), path, value), rf"^  - {escaped}: Input should be .*{allowed}.* \(got '{value}'\)")
+    rejects(
+        with_(fleet_cluster(), path, value),
+        rf"^  - {escaped}: Input should be .*{allowed}.* \(got '{value}'\)",
+    )
 
 
-@pytest.mark.parametrize(
-    "strategy", ["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"]
-)
+@pytest.mark.parametrize("strategy", ["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"])
 @pytest.mark.parametrize("action", ["SWITCH_TO_ON_DEMAND", "TERMINATE_CLUSTER"])
 def test_every_spot_strategy_and_timeout_action_is_accepted(strategy: str, action: str) -> None:
     spot = {"allocation_strategy": strategy, "timeout_minutes": 10, "timeout_action": action}
@@ -117,7 +142,7 @@ def test_every_spot_strategy_and_timeout_action_is_accepted(strategy: str, actio
     assert spec.instance_fleets.task.spot == SpotSpec(**spot)
 
 
-# -- instance types per fleet --------------------------------------------------------------------------------------
+# -- instance types per fleet --------------------------------------------------------------------------------
 
 
 def test_fails_more_than_five_types_without_an_allocation_strategy() -> None:
@@ -151,14 +176,22 @@ def test_fails_more_than_thirty_types() -> None:
 
 
 def test_fails_fleet_without_instance_types() -> None:
-    rejects(with_(fleet_cluster(), f"{TASK}.instance_types", []), rf"^  - {TASK}\.instance_types: .*at least 1 item")
+    rejects(
+        with_(fleet_cluster(), f"{TASK}.instance_types", []),
+        rf"^  - {TASK}\.instance_types: .*at least 1 item",
+    )
 
 
 def test_fails_duplicate_instance_type() -> None:
-    types = [{"instance_type": "m7g.4xlarge"}, {"instance_type": "c7g.4xlarge"}, {"instance_type": "m7g.4xlarge"}]
+    types = [
+        {"instance_type": "m7g.4xlarge"},
+        {"instance_type": "c7g.4xlarge"},
+        {"instance_type": "m7g.4xlarge"},
+    ]
     rejects(
         with_(fleet_cluster(), f"{TASK}.instance_types", types),
-        rf"^  - {TASK}\.instance_types: an instance type may appear once per fleet \(got \['m7g\.4xlarge'\]\)\. "
+        rf"^  - {TASK}\.instance_types: an instance type may appear once per fleet \(got "
+        rf"\['m7g\.4xlarge'\]\)\. "
         r"Fix: remove the repeats",
     )
 
@@ -171,7 +204,7 @@ def test_fails_malformed_instance_type(name: str) -> None:
     )
 
 
-# -- targets ------------------------------------------------------------------------------------------------------
+# -- targets -------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fleet", ["primary", "core", "task"])
@@ -180,7 +213,8 @@ def test_fails_fleet_with_no_target_above_zero(fleet: str) -> None:
     payload["instance_fleets"][fleet].update(target_on_demand=0, target_spot=0)
     rejects(
         payload,
-        rf"^  - instance_fleets\.{fleet}\.target_on_demand: a fleet needs target_on_demand or target_spot above 0 "
+        rf"^  - instance_fleets\.{fleet}\.target_on_demand: a fleet needs target_on_demand or target_spot "
+        rf"above 0 "
         r"\(got 0\)\. Fix: set target_on_demand and/or target_spot",
     )
 
@@ -212,12 +246,18 @@ def test_primary_fleet_targets_accepted(targets: dict[str, int]) -> None:
 
 
 def test_fails_primary_fleet_weighted_capacity_other_than_one() -> None:
-    payload = with_(fleet_cluster(), f"{PRIMARY}.instance_types", [
-        {"instance_type": "m7g.xlarge"}, {"instance_type": "m6i.xlarge", "weighted_capacity": 2},
-    ])  # fmt: skip
+    payload = with_(
+        fleet_cluster(),
+        f"{PRIMARY}.instance_types",
+        [
+            {"instance_type": "m7g.xlarge"},
+            {"instance_type": "m6i.xlarge", "weighted_capacity": 2},
+        ],
+    )
     rejects(
         payload,
-        rf"^  - {PRIMARY}\.instance_types\[1\]\.weighted_capacity: primary fleet instance types must have weighted "
+        rf"^  - {PRIMARY}\.instance_types\[1\]\.weighted_capacity: primary fleet instance types must have "
+        rf"weighted "
         r"capacity 1 \(got 2\)\. Fix: remove weighted_capacity",
     )
 
@@ -226,14 +266,20 @@ def test_fails_three_spot_primaries() -> None:
     payload = with_(fleet_cluster(), PRIMARY, {"target_spot": 3, "instance_types": [{"instance_type": "m7g.xlarge"}]})
     rejects(
         payload,
-        rf"^  - {PRIMARY}\.target_spot: three primaries must be on-demand \(got 3\)\. Fix: use target_on_demand: 3",
+        rf"^  - {PRIMARY}\.target_spot: three primaries must be on-demand \(got 3\)\. Fix: use "
+        rf"target_on_demand: 3",
     )
 
 
 def test_fails_three_primaries_with_several_types() -> None:
-    payload = with_(fleet_cluster(), PRIMARY, {
-        "target_on_demand": 3, "instance_types": [{"instance_type": "m7g.xlarge"}, {"instance_type": "m6g.xlarge"}],
-    })  # fmt: skip
+    payload = with_(
+        fleet_cluster(),
+        PRIMARY,
+        {
+            "target_on_demand": 3,
+            "instance_types": [{"instance_type": "m7g.xlarge"}, {"instance_type": "m6g.xlarge"}],
+        },
+    )
     rejects(
         payload,
         rf"^  - {PRIMARY}\.instance_types: three primaries take exactly one instance type \(got 2\)\. "
@@ -245,7 +291,8 @@ def test_fails_three_primaries_without_termination_protection() -> None:
     payload = with_(fleet_cluster(termination_protection=False), f"{PRIMARY}.target_on_demand", 3)
     rejects(
         payload,
-        r"^  - termination_protection: EMR forces termination protection on with three primaries \(got False\)\. "
+        r"^  - termination_protection: EMR forces termination protection on with three primaries \(got "
+        r"False\)\. "
         r"Fix: remove termination_protection: false",
     )
 
@@ -257,13 +304,14 @@ def test_three_primaries_force_termination_protection() -> None:
     assert not valid(fleet_cluster()).termination_protected
 
 
-# -- Spot settings --------------------------------------------------------------------------------------------------
+# -- Spot settings -------------------------------------------------------------------------------------------
 
 
 def test_fails_block_duration_minutes() -> None:
     rejects(
         with_(fleet_cluster(), f"{TASK}.spot.block_duration_minutes", 60),
-        rf"^  - {TASK}\.spot\.block_duration_minutes: Spot blocks \(defined duration\) are retired and EMR rejects "
+        rf"^  - {TASK}\.spot\.block_duration_minutes: Spot blocks \(defined duration\) are retired and EMR "
+        rf"rejects "
         r"them \(got 60\)\. Fix: remove block_duration_minutes",
     )
 
@@ -273,7 +321,9 @@ def test_spot_spec_defaults_when_a_spot_target_is_set() -> None:
     assert spec.instance_fleets and spec.instance_fleets.task
     assert spec.instance_fleets.task.spot == SpotSpec()
     assert SpotSpec() == SpotSpec(
-        allocation_strategy="price-capacity-optimized", timeout_minutes=60, timeout_action="SWITCH_TO_ON_DEMAND"
+        allocation_strategy="price-capacity-optimized",
+        timeout_minutes=60,
+        timeout_action="SWITCH_TO_ON_DEMAND",
     )
 
 
@@ -284,23 +334,28 @@ def test_no_spot_spec_without_a_spot_target() -> None:
 
 @pytest.mark.parametrize(
     ("path", "strategy"),
-    [(f"{TASK}.spot.allocation_strategy", "capacity-optimized-prioritized"),
-     ("instance_fleets.core.on_demand.allocation_strategy", "prioritized")],
-)  # fmt: skip
+    [
+        (f"{TASK}.spot.allocation_strategy", "capacity-optimized-prioritized"),
+        ("instance_fleets.core.on_demand.allocation_strategy", "prioritized"),
+    ],
+)
 def test_fails_prioritized_strategy_without_a_priority(path: str, strategy: str) -> None:
     fleet = path.split(".")[1]
     rejects(
         with_(fleet_cluster(), path, strategy),
-        rf"^  - instance_fleets\.{fleet}\.instance_types: allocation strategy {strategy} needs a priority on at "
+        rf"^  - instance_fleets\.{fleet}\.instance_types: allocation strategy {strategy} needs a priority on "
+        rf"at "
         r"least one instance type \(got \[.*\]\)\. Fix: set priority \(0 is highest\)",
     )
 
 
 @pytest.mark.parametrize(
     ("path", "strategy"),
-    [(f"{TASK}.spot.allocation_strategy", "capacity-optimized-prioritized"),
-     ("instance_fleets.core.on_demand.allocation_strategy", "prioritized")],
-)  # fmt: skip
+    [
+        (f"{TASK}.spot.allocation_strategy", "capacity-optimized-prioritized"),
+        ("instance_fleets.core.on_demand.allocation_strategy", "prioritized"),
+    ],
+)
 def test_prioritized_strategy_with_a_priority_is_accepted(path: str, strategy: str) -> None:
     fleet = path.split(".")[1]
     payload = with_(with_(fleet_cluster(), path, strategy), f"instance_fleets.{fleet}.instance_types[0].priority", 0)
@@ -315,9 +370,16 @@ def test_fails_negative_priority() -> None:
 
 
 def test_fails_bid_price_with_bid_price_percent() -> None:
-    payload = with_(fleet_cluster(), f"{TASK}.instance_types[0]", {
-        "instance_type": "m7g.4xlarge", "weighted_capacity": 2, "bid_price": "0.5", "bid_price_percent": 80,
-    })  # fmt: skip
+    payload = with_(
+        fleet_cluster(),
+        f"{TASK}.instance_types[0]",
+        {
+            "instance_type": "m7g.4xlarge",
+            "weighted_capacity": 2,
+            "bid_price": "0.5",
+            "bid_price_percent": 80,
+        },
+    )
     rejects(
         payload,
         rf"^  - {TASK}\.instance_types\[0\]\.bid_price: bid_price and bid_price_percent exclude each other "
@@ -325,7 +387,9 @@ def test_fails_bid_price_with_bid_price_percent() -> None:
     )
 
 
-@pytest.mark.parametrize(("field", "value"), [("bid_price_percent", 0), ("bid_price_percent", 1001), ("bid_price", "$1")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("bid_price_percent", 0), ("bid_price_percent", 1001), ("bid_price", "$1")]
+)
 def test_fails_bad_bid(field: str, value: object) -> None:
     rejects(
         with_(fleet_cluster(), f"{TASK}.instance_types[0].{field}", value),
@@ -333,7 +397,7 @@ def test_fails_bad_bid(field: str, value: object) -> None:
     )
 
 
-# -- fleet size ------------------------------------------------------------------------------------------------------
+# -- fleet size ----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("release", "limit"), [("emr-7.6.0", 2000), ("emr-7.7.0", 4000)])
@@ -341,7 +405,8 @@ def test_fails_targets_beyond_the_instances_per_fleet(release: str, limit: int) 
     payload = with_(fleet_cluster(release_label=release), f"{TASK}.target_spot", 2 * limit + 2)
     rejects(
         payload,
-        rf"^  - {TASK}: the targets can need {limit + 1} instances; a fleet takes at most {limit} on {release}",
+        rf"^  - {TASK}: the targets can need {limit + 1} instances; a fleet takes at most {limit} on "
+        rf"{release}",
     )
 
 
@@ -350,18 +415,27 @@ def test_targets_at_the_instances_per_fleet_are_accepted(release: str, limit: in
     valid(with_(fleet_cluster(release_label=release), f"{TASK}.target_spot", 2 * limit))
 
 
-# -- architecture --------------------------------------------------------------------------------------------------
+# -- architecture --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("instance_type", "graviton"),
     [
-        ("m7g.xlarge", True), ("c6gn.16xlarge", True), ("r6gd.2xlarge", True), ("a1.large", True),
-        ("g5g.xlarge", True), ("im4gn.large", True), ("x8g.xlarge", True),
-        ("m5.xlarge", False), ("g5.xlarge", False), ("g4dn.xlarge", False), ("m7i-flex.large", False),
-        ("a2.large", False), ("c7a.xlarge", False),
+        ("m7g.xlarge", True),
+        ("c6gn.16xlarge", True),
+        ("r6gd.2xlarge", True),
+        ("a1.large", True),
+        ("g5g.xlarge", True),
+        ("im4gn.large", True),
+        ("x8g.xlarge", True),
+        ("m5.xlarge", False),
+        ("g5.xlarge", False),
+        ("g4dn.xlarge", False),
+        ("m7i-flex.large", False),
+        ("a2.large", False),
+        ("c7a.xlarge", False),
     ],
-)  # fmt: skip
+)
 def test_is_graviton(instance_type: str, graviton: bool) -> None:
     assert is_graviton(instance_type) is graviton
     assert InstanceTypeSpec(instance_type=instance_type).graviton is graviton

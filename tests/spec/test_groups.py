@@ -1,4 +1,4 @@
-"""Instance groups: market, custom automatic scaling (groups only, never with managed scaling), primary rules."""
+"""Instance groups: market, custom auto-scaling (groups only, never with managed scaling), primary rules."""
 
 from __future__ import annotations
 
@@ -27,9 +27,17 @@ def test_both_markets_are_accepted(market: str) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "allowed"),
     [
-        ("comparison_operator", "GREATER", "'GREATER_THAN_OR_EQUAL', 'GREATER_THAN', 'LESS_THAN' or 'LESS_THAN_OR_EQUAL'"),
+        (
+            "comparison_operator",
+            "GREATER",
+            "'GREATER_THAN_OR_EQUAL', 'GREATER_THAN', 'LESS_THAN' or 'LESS_THAN_OR_EQUAL'",
+        ),
         ("comparison_operator", ">=", "'GREATER_THAN_OR_EQUAL', .* or 'LESS_THAN_OR_EQUAL'"),
-        ("adjustment_type", "ABSOLUTE", "'CHANGE_IN_CAPACITY', 'PERCENT_CHANGE_IN_CAPACITY' or 'EXACT_CAPACITY'"),
+        (
+            "adjustment_type",
+            "ABSOLUTE",
+            "'CHANGE_IN_CAPACITY', 'PERCENT_CHANGE_IN_CAPACITY' or 'EXACT_CAPACITY'",
+        ),
         ("statistic", "P99", "'SAMPLE_COUNT', 'AVERAGE', 'SUM', 'MINIMUM' or 'MAXIMUM'"),
     ],
 )
@@ -38,7 +46,8 @@ def test_fails_unknown_scaling_rule_value(field: str, value: str, allowed: str) 
     payload = with_(group_cluster(), f"{GROUPS}.core.auto_scaling", auto_scaling(rules=[rule]))
     rejects(
         payload,
-        rf"^  - {GROUPS}\.core\.auto_scaling\.rules\[0\]\.{field}: Input should be {allowed} \(got '{value}'\)",
+        rf"^  - {GROUPS}\.core\.auto_scaling\.rules\[0\]\.{field}: Input should be {allowed} \(got "
+        rf"'{value}'\)",
     )
 
 
@@ -55,7 +64,8 @@ def test_fails_scaling_rule_below_its_minimum(field: str, value: int, bound: int
     rule = {**auto_scaling()["rules"][0], field: value}
     rejects(
         with_(group_cluster(), f"{GROUPS}.core.auto_scaling", auto_scaling(rules=[rule])),
-        rf"^  - {GROUPS}\.core\.auto_scaling\.rules\[0\]\.{field}: Input should be greater than or equal to {bound}",
+        rf"^  - {GROUPS}\.core\.auto_scaling\.rules\[0\]\.{field}: Input should be greater than or equal to "
+        rf"{bound}",
     )
 
 
@@ -70,7 +80,8 @@ def test_custom_auto_scaling_on_core_and_task_groups_is_accepted() -> None:
 def test_fails_auto_scaling_min_above_max() -> None:
     rejects(
         with_(group_cluster(), f"{GROUPS}.core.auto_scaling", auto_scaling(min_capacity=5, max_capacity=4)),
-        rf"^  - {GROUPS}\.core\.auto_scaling\.min_capacity: min_capacity exceeds max_capacity \(4\) \(got 5\)\. "
+        rf"^  - {GROUPS}\.core\.auto_scaling\.min_capacity: min_capacity exceeds max_capacity \(4\) \(got "
+        rf"5\)\. "
         r"Fix: make min_capacity at most max_capacity",
     )
 
@@ -96,8 +107,11 @@ def test_fails_primary_group_auto_scaling() -> None:
 
 @pytest.mark.parametrize("group", ["core", "tasks[0]"])
 def test_fails_custom_auto_scaling_with_managed_scaling(group: str) -> None:
-    payload = with_(group_cluster(managed_scaling={"minimum": 2, "maximum": 10}), f"{GROUPS}.{group}.auto_scaling",
-                    auto_scaling())  # fmt: skip
+    payload = with_(
+        group_cluster(managed_scaling={"minimum": 2, "maximum": 10}),
+        f"{GROUPS}.{group}.auto_scaling",
+        auto_scaling(),
+    )
     rejects(
         payload,
         r"^  - managed_scaling: managed scaling cannot be combined with custom automatic scaling rules "
@@ -117,7 +131,8 @@ def test_fails_custom_auto_scaling_on_a_fleet(fleet: str) -> None:
 def test_fails_primary_group_count(count: int) -> None:
     rejects(
         with_(group_cluster(), f"{GROUPS}.primary.instance_count", count),
-        rf"^  - {GROUPS}\.primary\.instance_count: the primary group has 1 instance \(or 3 for three primaries\) "
+        rf"^  - {GROUPS}\.primary\.instance_count: the primary group has 1 instance \(or 3 for three "
+        rf"primaries\) "
         rf"\(got {count}\)\. Fix: set instance_count: 1",
     )
 
@@ -161,28 +176,24 @@ def test_three_primary_groups_force_termination_protection() -> None:
     assert spec.multi_primary and spec.termination_protected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="missing validator: termination_protection: false with three primary instance groups is accepted "
-    "(the fleet path rejects it; EMR forces protection on for both shapes)",
-)
 def test_fails_three_primary_groups_without_termination_protection() -> None:
     payload = with_(group_cluster(termination_protection=False), f"{GROUPS}.primary.instance_count", 3)
     rejects(payload, r"^  - termination_protection: EMR forces termination protection on with three primaries")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="missing validator: a cluster-level custom AMI with mixed Graviton/x86 instance groups is accepted "
-    "(_check_custom_ami only looks at instance fleets)",
-)
 def test_fails_mixed_architecture_groups_with_a_cluster_custom_ami() -> None:
     payload = with_(group_cluster(custom_ami_id="ami-0123456789abcdef0"), f"{GROUPS}.core.instance_type", "m6i.2xlarge")
     rejects(payload, r"^  - custom_ami_id: .*mix Graviton \(arm64\) and x86_64")
 
 
 def test_mixed_architecture_groups_with_per_group_amis_are_accepted() -> None:
-    payload = with_(group_cluster(custom_ami_id="ami-0123456789abcdef0"), f"{GROUPS}.core", {
-        "instance_type": "m6i.2xlarge", "instance_count": 2, "custom_ami_id": "ami-0fedcba9876543210",
-    })  # fmt: skip
+    payload = with_(
+        group_cluster(custom_ami_id="ami-0123456789abcdef0"),
+        f"{GROUPS}.core",
+        {
+            "instance_type": "m6i.2xlarge",
+            "instance_count": 2,
+            "custom_ami_id": "ami-0fedcba9876543210",
+        },
+    )
     valid(payload)

@@ -1,4 +1,4 @@
-"""Release labels: the accepted forms, the rejected ones, ordering, and the warning for labels newer than the table."""
+"""Release labels: accepted and rejected forms, ordering, and the warning for labels newer than the table."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def test_release_label_forms_are_parsed(label: str, version: Version, flavour: s
 
 
 @pytest.mark.parametrize(
-    "label", ["7.5.0", "emr-7.5", "emr-7.5.0.1", "EMR-7.5.0", "emr-7.x.0", "emr-", "garbage", "", "emr-Spark-8.0.0"]
+    "label",
+    ["7.5.0", "emr-7.5", "emr-7.5.0.1", "EMR-7.5.0", "emr-7.x.0", "emr-", "garbage", "", "emr-Spark-8.0.0"],
 )
 def test_fails_malformed_release_label(label: str) -> None:
     with pytest.raises(ValueError, match=r"not an EMR release label\. Fix: use the form 'emr-X\.Y\.Z'"):
@@ -37,7 +38,8 @@ def test_fails_malformed_release_label(label: str) -> None:
 def test_fails_malformed_release_label_in_a_cluster(label: str) -> None:
     rejects(
         fleet_cluster(release_label=label),
-        rf"^  - release_label: release label '{label}' is not an EMR release label\. Fix: use the form 'emr-X\.Y\.Z'",
+        rf"^  - release_label: release label '{label}' is not an EMR release label\. Fix: use the form "
+        rf"'emr-X\.Y\.Z'",
     )
 
 
@@ -46,7 +48,7 @@ def test_fails_release_label_of_the_wrong_type() -> None:
 
 
 def test_release_constants_match_their_names() -> None:
-    assert ReleaseLabel.EMR_6_15_0 == ReleaseLabel.of("emr-6.15.0")
+    assert ReleaseLabel.of("emr-6.15.0") == ReleaseLabel.EMR_6_15_0
     assert ReleaseLabel.EMR_7_5_0.version == Version(7, 5, 0)
     assert ReleaseLabel.EMR_7_10_0.version == Version(7, 10, 0)
     assert ReleaseLabel.EMR_7_13_0.version == Version(7, 13, 0)
@@ -54,7 +56,13 @@ def test_release_constants_match_their_names() -> None:
 
 @pytest.mark.parametrize(
     ("lower", "higher"),
-    [("5.36.2", "6.0.0"), ("6.9.1", "6.10.0"), ("7.9.0", "7.10.0"), ("7.13.0", "8.0.0"), ("6.15.0", "6.15.1")],
+    [
+        ("5.36.2", "6.0.0"),
+        ("6.9.1", "6.10.0"),
+        ("7.9.0", "7.10.0"),
+        ("7.13.0", "8.0.0"),
+        ("6.15.0", "6.15.1"),
+    ],
 )
 def test_versions_order_numerically(lower: str, higher: str) -> None:
     assert Version.parse(lower) < Version.parse(higher)

@@ -18,7 +18,8 @@ def _scaling(**fields: Any) -> dict[str, Any]:
 def test_fails_minimum_above_maximum(shape: Any) -> None:
     rejects(
         shape(managed_scaling=_scaling(minimum=21)),
-        r"^  - managed_scaling\.minimum: minimum exceeds maximum \(20\) \(got 21\)\. Fix: make minimum at most maximum",
+        r"^  - managed_scaling\.minimum: minimum exceeds maximum \(20\) \(got 21\)\. Fix: make minimum at "
+        r"most maximum",
     )
 
 
@@ -26,7 +27,8 @@ def test_fails_minimum_above_maximum(shape: Any) -> None:
 def test_fails_partial_maximum_above_maximum(field: str) -> None:
     rejects(
         fleet_cluster(managed_scaling=_scaling(**{field: 21})),
-        rf"^  - managed_scaling\.{field}: {field} exceeds maximum \(20\) \(got 21\)\. Fix: make {field} at most maximum",
+        rf"^  - managed_scaling\.{field}: {field} exceeds maximum \(20\) \(got 21\)\. Fix: make {field} at "
+        rf"most maximum",
     )
 
 
@@ -58,11 +60,13 @@ def test_all_scaling_problems_are_reported_together() -> None:
         r"managed_scaling\.minimum",
     )
     assert [line.split(":")[0] for line in error.lines] == [
-        "managed_scaling.minimum", "managed_scaling.maximum_on_demand", "managed_scaling.maximum_core",
-    ]  # fmt: skip
+        "managed_scaling.minimum",
+        "managed_scaling.maximum_on_demand",
+        "managed_scaling.maximum_core",
+    ]
 
 
-# -- unit types ------------------------------------------------------------------------------------------------
+# -- unit types ----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("unit", ["Instances", "VCPU"])
@@ -77,7 +81,8 @@ def test_fails_fleets_scaled_in_group_units(unit: str) -> None:
 def test_fails_groups_scaled_in_fleet_units() -> None:
     rejects(
         group_cluster(managed_scaling=_scaling(unit_type="InstanceFleetUnits")),
-        r"^  - managed_scaling\.unit_type: instance groups scale in Instances or VCPU \(got 'InstanceFleetUnits'\)\. "
+        r"^  - managed_scaling\.unit_type: instance groups scale in Instances or VCPU \(got "
+        r"'InstanceFleetUnits'\)\. "
         r"Fix: set unit_type: Instances \(or VCPU\)",
     )
 
@@ -115,7 +120,7 @@ def test_fails_unknown_scaling_enumeration(field: str, value: str, allowed: str)
     )
 
 
-# -- advanced scaling --------------------------------------------------------------------------------------------
+# -- advanced scaling ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("index", [0, 10, 60, 101])
@@ -154,7 +159,7 @@ def test_fails_utilization_performance_index_before_7_0() -> None:
     )
 
 
-# -- warnings ------------------------------------------------------------------------------------------------------
+# -- warnings ------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("app", ["Trino", "HBase", "Presto"])

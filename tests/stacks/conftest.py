@@ -7,7 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
-from stacks import DEFAULT_CONFIG, build_app
+from stacks import DEFAULT_CONFIG, build_app, project_context
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class SynthesisedApp:
 @pytest.fixture(scope="session")
 def dev_app() -> SynthesisedApp:
     """The default app (config/dev.yaml) with every policy check, synthesised once per session."""
-    app = cdk.App(outdir=tempfile.mkdtemp(prefix="dev-app-"))
+    app = cdk.App(outdir=tempfile.mkdtemp(prefix="dev-app-"), context=project_context())
     build_app(DEFAULT_CONFIG, app)
     assembly = app.synth()
     templates = {stack.stack_name: stack.template for stack in assembly.stacks}

@@ -34,6 +34,8 @@ NOT_FOUND_CODES = frozenset(
 #: CloudFormation rejects response bodies over 4 KiB; keep the reason well below that.
 MAX_REASON_CHARS = 1000
 RESPONSE_TIMEOUT_SECONDS = 15
+#: Physical id given when Create fails, so that the Delete of the rollback can tell there is nothing to clean.
+FAILED_CREATE_PREFIX = "emr-sg-cleanup-failed-create:"
 RESPONSE_ATTEMPTS = 3
 
 
@@ -43,18 +45,20 @@ def handler(event: Mapping[str, Any], context: Any) -> None:
     physical_id = str(event.get("PhysicalResourceId") or "")
     status, reason = "SUCCESS", f"See CloudWatch log stream {log_stream}"
     try:
-        group_ids = _group_ids(event)
-        if event["RequestType"] == "Delete":
+        if event["RequestType"] == "Delete" and physical_id.startswith(FAILED_CREATE_PREFIX):
+            reason = f"Create had failed, nothing to clean. {reason}"
+        elif event["RequestType"] == "Delete":
+            group_ids = _group_ids(event)
             revoked = revoke_cross_references(_ec2_client(), group_ids)
             reason = f"Revoked {len(revoked)} cross-referencing rule(s). {reason}"
         else:
             # A new set of groups gives a new physical id, so CloudFormation deletes the old resource (and
             # cleans the old groups) after an update that replaced them.
-            physical_id = physical_resource_id(group_ids)
+            physical_id = physical_resource_id(_group_ids(event))
     except Exception as error:
         LOGGER.exception("Request failed")
         status, reason = "FAILED", f"{type(error).__name__}: {error}. See CloudWatch log stream {log_stream}"
-    send_response(event, status, reason, physical_id or f"emr-sg-cleanup-{log_stream}")
+    send_response(event, status, reason, physical_id or f"{FAILED_CREATE_PREFIX}{log_stream}")
 
 
 def physical_resource_id(group_ids: Iterable[str]) -> str:
@@ -63,7 +67,7 @@ def physical_resource_id(group_ids: Iterable[str]) -> str:
 
 
 def revoke_cross_references(ec2: Any, group_ids: list[str]) -> list[str]:
-    """Revoke every rule of ``group_ids`` that references one of ``group_ids``; return the revoked rule ids."""
+    """Revoke the rules of ``group_ids`` that reference one of ``group_ids``; return the revoked rule ids."""
     wanted = set(group_ids)
     batches: dict[tuple[str, bool], list[str]] = {}
     paginator = ec2.get_paginator("describe_security_group_rules")
@@ -83,7 +87,7 @@ def revoke_cross_references(ec2: Any, group_ids: list[str]) -> list[str]:
         except ClientError as error:
             if _error_code(error) not in NOT_FOUND_CODES:
                 raise
-            # Something else (CloudFormation deleting its own rule resources) removed one meanwhile: go one by one.
+            # Someone (CloudFormation deleting its own rule resources) removed one meanwhile: go one by one.
             revoked.extend(_revoke_each(revoke, group_id, rule_ids))
     return revoked
 
@@ -111,7 +115,7 @@ def send_response(event: Mapping[str, Any], status: str, reason: str, physical_i
     )
     for attempt in range(1, RESPONSE_ATTEMPTS + 1):
         try:
-            with urllib.request.urlopen(request, timeout=RESPONSE_TIMEOUT_SECONDS) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=RESPONSE_TIMEOUT_SECONDS) as response:
                 LOGGER.info("Answered %s to CloudFormation (HTTP %s)", status, response.status)
                 return
         except Exception:
@@ -123,9 +127,7 @@ def send_response(event: Mapping[str, Any], status: str, reason: str, physical_i
 def _group_ids(event: Mapping[str, Any]) -> list[str]:
     group_ids = event.get("ResourceProperties", {}).get("SecurityGroupIds")
     if not isinstance(group_ids, list) or not group_ids or not all(isinstance(g, str) for g in group_ids):
-        raise ValueError(
-            f"ResourceProperties.SecurityGroupIds must be a non-empty list of ids, got {group_ids!r}"
-        )
+        raise ValueError(f"ResourceProperties.SecurityGroupIds must be a non-empty list of ids, got {group_ids!r}")
     return list(group_ids)
 
 
