@@ -1,7 +1,7 @@
 """Synth-time benchmark: our stacks against the same clusters written directly on ``CfnCluster``.
 
 Run from the repository root: ``.venv/bin/python benchmarks/synth_bench.py`` (or ``make bench``).
-Everything runs in this process with ``aws_cdk.App(outdir=<tempdir>, analytics_reporting=False).synth()``
+Everything runs in this process with ``aws_cdk.App(outdir=<tempdir>, context=<cdk.json context>).synth()``
 (``cdk.json`` turns version reporting off for ``make synth`` too); offline, with a fixed environment and no
 context lookups (a synth that asks for context fails the benchmark).
 
@@ -71,7 +71,7 @@ from aws_cdk import aws_s3 as s3
 from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
 from emr_constructs.render import ClusterWiring, render_cluster_properties
 from emr_constructs.spec import AppConfig, load_config
-from stacks import DEFAULT_CONFIG, build_app
+from stacks import DEFAULT_CONFIG, build_app, project_context
 from stacks.app_builder import build_stacks
 
 IMPORT_SECONDS = time.perf_counter() - _IMPORT_STARTED
@@ -258,7 +258,7 @@ def synth_once(label: str, build: Builder) -> tuple[Run, dict[str, int]]:
     gc.collect()
     with tempfile.TemporaryDirectory(prefix="synth-bench-") as outdir:
         started = time.perf_counter()
-        app = cdk.App(outdir=outdir, analytics_reporting=False)
+        app = cdk.App(outdir=outdir, analytics_reporting=False, context=project_context())
         build(app)
         built = time.perf_counter()
         app.synth()

@@ -32,26 +32,25 @@ def _top_level_names() -> dict[str, str]:
     return {camel.lower(): snake for snake, camel in mapping.items()}
 
 
+def _rename(names: dict[str, str], properties: dict[str, Any]) -> dict[str, Any]:
+    """Rename each key through ``names`` (keyed by lower case) and convert its value, opaque maps aside."""
+    renamed = {}
+    for key, item in properties.items():
+        name = names.get(key.lower())
+        if name is None:
+            raise KeyError(f"CfnCluster has no property {key!r}")
+        renamed[name] = item if key in _OPAQUE_MAPS else _convert(item)
+    return renamed
+
+
 def _convert(value: Any) -> Any:
     if isinstance(value, list):
         return [_convert(item) for item in value]
     if isinstance(value, dict):
-        converted = {}
-        for key, item in value.items():
-            camel = _struct_names().get(key.lower())
-            if camel is None:
-                raise KeyError(f"CfnCluster has no property {key!r}")
-            converted[camel] = item if key in _OPAQUE_MAPS else _convert(item)
-        return converted
+        return _rename(_struct_names(), value)
     return value
 
 
 def cfn_cluster_kwargs(properties: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for ``CfnCluster(...)`` from rendered ``AWS::EMR::Cluster`` properties."""
-    kwargs = {}
-    for key, value in properties.items():
-        snake = _top_level_names().get(key.lower())
-        if snake is None:
-            raise KeyError(f"CfnCluster has no property {key!r}")
-        kwargs[snake] = value if key in _OPAQUE_MAPS else _convert(value)
-    return kwargs
+    return _rename(_top_level_names(), properties)

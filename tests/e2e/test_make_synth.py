@@ -12,7 +12,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _make_synth(config: Path, outdir_state: Path) -> subprocess.CompletedProcess[str]:
+def _make_synth(config: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["make", "--no-print-directory", "synth", f"CONFIG={config}"],
         cwd=ROOT,
@@ -38,7 +38,7 @@ def invalid_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_fails_synth_with_invalid_config_names_field_and_leaves_no_template(invalid_config: Path) -> None:
     before = sorted(p.name for p in (ROOT / "cdk.out").glob("*.template.json")) if (ROOT / "cdk.out").exists() else None
-    result = _make_synth(invalid_config, ROOT / "cdk.out")
+    result = _make_synth(invalid_config)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert str(invalid_config) in output
@@ -51,7 +51,7 @@ def test_fails_synth_with_invalid_config_names_field_and_leaves_no_template(inva
 
 
 def test_make_synth_default_app_writes_templates() -> None:
-    result = _make_synth(ROOT / "config" / "dev.yaml", ROOT / "cdk.out")
+    result = _make_synth(ROOT / "config" / "dev.yaml")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     templates = sorted(p.name for p in (ROOT / "cdk.out").glob("*.template.json"))
     assert templates == ["emr-dev-analytics.template.json", "emr-dev-stateful.template.json"]
