@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -12,10 +13,19 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _without_aws_credentials() -> dict[str, str]:
+    """The environment with every AWS credential and profile setting removed: synth must not need them."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment["AWS_CONFIG_FILE"] = environment["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    environment["AWS_EC2_METADATA_DISABLED"] = "true"
+    return environment
+
+
 def _make_synth(config: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["make", "--no-print-directory", "synth", f"CONFIG={config}"],
         cwd=ROOT,
+        env=_without_aws_credentials(),
         capture_output=True,
         text=True,
         timeout=600,
