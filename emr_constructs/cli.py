@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
 
+from emr_constructs.security.certs import (
+    KEY_TYPES,
+    MAX_DAYS,
+    MIN_DAYS,
+    ZIP_MEMBERS,
+    domain_for_region,
+    generate_pem_zip,
+    normalize_domain,
+    parse_s3_uri,
+    upload_pem_zip,
+    write_pem_zip,
+)
 from emr_constructs.spec import AppConfig, ClusterSpec, ConfigError, load_config
 
 
@@ -67,12 +81,93 @@ def _validate(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _certs(arguments: argparse.Namespace) -> int:
+    """Generate the PEM zip for in-transit encryption; write it, upload it, or both. Never prints the key."""
+    usage_error: Callable[[str], NoReturn] = arguments.usage_error  # argparse's error(): prints usage, exits 2
+    if not MIN_DAYS <= arguments.days <= MAX_DAYS:
+        usage_error(f"--days {arguments.days} is out of range; choose {MIN_DAYS}..{MAX_DAYS}")
+    if arguments.domain is None and arguments.region is None:
+        usage_error("give --domain (the nodes' private DNS domain) or --region to derive it")
+    if arguments.out is None and arguments.upload is None:
+        usage_error("give --out PATH.zip, --upload s3://bucket/key.zip, or both")
+    if arguments.upload is not None and not arguments.kms_key_id:
+        usage_error("--upload needs --kms-key-id: the zip holds a private key and is stored with SSE-KMS only")
+    if arguments.kms_key_id and arguments.upload is None:
+        usage_error("--kms-key-id applies only with --upload")
+    try:
+        # Check --region even beside --domain: it is also the S3 client's region.
+        derived = domain_for_region(arguments.region) if arguments.region is not None else ""
+        domain = normalize_domain(arguments.domain if arguments.domain is not None else derived)
+        if arguments.upload is not None:
+            parse_s3_uri(arguments.upload)
+    except ValueError as error:
+        usage_error(str(error))
+    out: Path | None = arguments.out
+    if out is not None and not arguments.force and (out.exists() or out.is_symlink()):
+        print(f"error: {out} exists; pass --force to overwrite it", file=sys.stderr)
+        return 1
+
+    data = generate_pem_zip(domain, days=arguments.days, key_type=arguments.key_type)
+    contents = f"{', '.join(ZIP_MEMBERS)} for *.{domain}, valid {arguments.days} days"
+    if out is not None:
+        try:
+            write_pem_zip(out, data, force=arguments.force)
+        except FileExistsError:
+            print(f"error: {out} exists; pass --force to overwrite it", file=sys.stderr)
+            return 1
+        except OSError as error:
+            print(f"error: cannot write {out}: {error.strerror or error}", file=sys.stderr)
+            return 1
+        print(f"wrote {out} (mode 0600, holds an unencrypted private key): {contents}")
+    if arguments.upload is not None:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+        try:
+            client = boto3.client("s3", region_name=arguments.region)
+            uri = upload_pem_zip(data, arguments.upload, arguments.kms_key_id, client=client)
+        except NoCredentialsError:
+            print("error: no AWS credentials: run with credentials or drop --upload", file=sys.stderr)
+            return 1
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            code, message = details.get("Code", "Unknown"), details.get("Message", str(error))
+            print(f"error: uploading to {arguments.upload} failed: {code}: {message}", file=sys.stderr)
+            return 1
+        except BotoCoreError as error:
+            print(f"error: uploading to {arguments.upload} failed: {error}", file=sys.stderr)
+            return 1
+        print(f"uploaded {uri} with SSE-KMS key {arguments.kms_key_id}: {contents}")
+        print(f"security.in_transit.pem_s3_uri: {uri}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="emr-constructs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="validate a config file offline and summarise its clusters")
     validate.add_argument("config", help="path to an environment's YAML, e.g. config/dev.yaml")
     validate.set_defaults(handler=_validate)
+    certs = commands.add_parser(
+        "certs",
+        help="generate the PEM zip for EMR in-transit encryption; write and/or upload it",
+        description="Generate a private CA and a wildcard leaf certificate for the cluster nodes' private DNS names, "
+        "zipped as EMR's PEM certificate provider expects (privateKey.pem, certificateChain.pem, "
+        "trustedCertificates.pem). The private key is never printed.",
+    )
+    certs.add_argument("--domain", help="nodes' private DNS domain; the certificate covers *.DOMAIN and DOMAIN")
+    certs.add_argument(
+        "--region",
+        help="AWS region: derives the domain when --domain is absent (us-east-1: ec2.internal, else "
+        "REGION.compute.internal); also the S3 client's region",
+    )
+    certs.add_argument("--out", type=Path, metavar="PATH.zip", help="write the zip here, mode 0600")
+    certs.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    certs.add_argument("--days", type=int, default=365, help=f"validity in days, {MIN_DAYS}..{MAX_DAYS} (default 365)")
+    certs.add_argument("--key-type", choices=KEY_TYPES, default="rsa", help="rsa (2048-bit, default) or ec (P-256)")
+    certs.add_argument("--upload", metavar="S3_URI", help="put the zip at s3://bucket/key.zip (in memory if no --out)")
+    certs.add_argument("--kms-key-id", help="KMS key id, ARN or alias for SSE-KMS; required with --upload")
+    certs.set_defaults(handler=_certs, usage_error=certs.error)
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 

@@ -10,6 +10,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 from emr_constructs.spec import AppConfig, load_config
+from stacks.account_baseline_stack import AccountBaselineStack
 from stacks.cluster_stack import ClusterStack
 from stacks.stateful_stack import StatefulStack
 
@@ -56,6 +57,15 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
         )
         stack.add_stack_dependency(stateful)
         clusters.append(stack)
+    if config.account_baseline.enabled:
+        AccountBaselineStack(
+            app,
+            f"{prefix}-account-baseline",
+            baseline=config.account_baseline,
+            env=env,
+            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
+            description=f"emr-constructs {config.environment}: EMR block public access of the account and region",
+        )
     for key, value in config.tags.items():
         cdk.Tags.of(app).add(key, value)
     return stateful, clusters

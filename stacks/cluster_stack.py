@@ -14,15 +14,6 @@ from emr_constructs.iam import EmrRoles
 from emr_constructs.spec import AppConfig, ClusterSpec
 from stacks.stateful_stack import StatefulStack, log_bucket_name
 
-# Findings that the security issue removes (security configuration with encryption at rest and in
-# transit, Kerberos); until then each is acknowledged on the cluster with this reason.
-_PENDING_SECURITY_CONFIGURATION = (
-    "The EMR security configuration (at-rest encryption of local disks and EBS, in-transit TLS, Kerberos "
-    "authentication) is delivered by the security work item that follows the foundation; until then this "
-    "cluster has no security configuration. Logs are KMS-encrypted (LogEncryptionKmsKeyId) and nodes are "
-    "reached through Session Manager, not SSH keys."
-)
-
 
 class ClusterStack(cdk.Stack):
     """An EMR cluster built from one ``ClusterSpec`` on the network and log bucket of ``stateful``."""
@@ -71,15 +62,8 @@ class ClusterStack(cdk.Stack):
             primary_security_group=network.primary_security_group,
             core_security_group=network.core_security_group,
             service_access_security_group=network.service_access_security_group,
+            s3_data_key=stateful.s3_data_key,
+            local_disk_key=stateful.local_disk_key,
         )
-        for rule in (
-            "AwsSolutions-EMR4",
-            "AwsSolutions-EMR5",
-            "AwsSolutions-EMR6",
-            "HIPAA.Security-EMRKerberosEnabled",
-        ):
-            cdk.Validations.of(self.cluster.cfn_cluster).acknowledge(
-                cdk.Acknowledgment(id=rule, reason=_PENDING_SECURITY_CONFIGURATION)
-            )
         cdk.CfnOutput(self, "ClusterId", value=self.cluster.cluster_id, description="EMR cluster id")
         cdk.CfnOutput(self, "LogUri", value=f"s3://{log_bucket.bucket_name}/{log_prefix}/")

@@ -33,6 +33,20 @@ class StatefulStack(cdk.Stack):
             enable_key_rotation=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
+        self.s3_data_key = kms.Key(
+            self,
+            "S3DataKey",
+            description=f"emr-constructs {config.environment}: EMRFS encryption of S3 data (SSE-KMS / CSE-KMS)",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.local_disk_key = kms.Key(
+            self,
+            "LocalDiskKey",
+            description=f"emr-constructs {config.environment}: EMR local disks, EBS volumes and cluster secrets",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
         existing = config.network.existing
         if existing is not None:
             self.network = EmrNetwork.from_existing(

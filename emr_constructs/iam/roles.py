@@ -26,6 +26,7 @@ APPLICATION_AUTO_SCALING_SERVICE = "application-autoscaling.amazonaws.com"
 SERVICE_ROLE_SUFFIX = "EmrServiceRole"
 INSTANCE_ROLE_SUFFIX = "EmrInstanceRole"
 AUTO_SCALING_ROLE_SUFFIX = "EmrAutoScalingRole"
+RUNTIME_ROLE_SUFFIX = "EmrRuntime"
 
 _AWS_SOLUTIONS = "AwsSolutions::AwsSolutions"
 
@@ -123,6 +124,8 @@ class EmrRoles(Construct):
         self._role_name_prefix = role_name_prefix
         self._kms_acknowledged = False
         self._permissions_boundary = permissions_boundary
+        self.runtime_roles: dict[str, iam.Role] = {}
+        self._runtime_role_access: iam.ManagedPolicy | None = None
 
         self.instance_role: iam.Role = self._role(
             "InstanceRole",
@@ -202,6 +205,48 @@ class EmrRoles(Construct):
                     for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*")
                 )
             )
+
+    def add_runtime_role(
+        self, name: str, *, description: str | None = None, propagate_source_identity: bool = True
+    ) -> iam.Role:
+        """A runtime role for steps (their ``ExecutionRoleArn``), assumable by the instance role only.
+
+        Its trust policy and the instance role's permission follow EMR Management Guide "Runtime roles for
+        Amazon EMR steps": ``sts:AssumeRole`` and ``sts:TagSession``, plus ``sts:SetSourceIdentity`` when the
+        security configuration propagates the source identity. Data access is granted to the returned role
+        (``bucket.grant_read(role)``); the role name prefix and permissions boundary apply as to every role.
+        """
+        if name in self.runtime_roles:
+            raise ValueError(f"EmrRoles: runtime role {name!r} exists already. Fix: give each role a unique name")
+        suffix = f"{RUNTIME_ROLE_SUFFIX}-{name}"
+        _validate(self._role_name_prefix, "runtime", [suffix])
+        actions = ["sts:AssumeRole", "sts:TagSession"]
+        if propagate_source_identity:
+            actions.append("sts:SetSourceIdentity")
+        role = self._role(
+            f"RuntimeRole-{name}",
+            suffix,
+            assumed_by=iam.ArnPrincipal(self.instance_role.role_arn),
+            description=description or f"EMR runtime role {name}: steps run under it (ExecutionRoleArn).",
+        )
+        assume_policy = role.assume_role_policy
+        assert assume_policy is not None  # an iam.Role always has one
+        assume_policy.add_statements(
+            iam.PolicyStatement(
+                actions=[action for action in actions if action != "sts:AssumeRole"],
+                principals=[iam.ArnPrincipal(self.instance_role.role_arn)],
+            )
+        )
+        self.runtime_roles[name] = role
+        if self._runtime_role_access is None:
+            self._runtime_role_access = iam.ManagedPolicy(
+                self,
+                "RuntimeRoleAccess",
+                description="Lets the EMR instance role assume the cluster's runtime roles for steps.",
+                roles=[self.instance_role],
+            )
+        self._runtime_role_access.add_statements(iam.PolicyStatement(actions=actions, resources=[role.role_arn]))
+        return role
 
     # --- helpers -----------------------------------------------------------------------------------
 

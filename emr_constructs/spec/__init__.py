@@ -10,6 +10,7 @@ from emr_constructs.spec.app_config import (
     parse_cluster,
 )
 from emr_constructs.spec.applications import Application
+from emr_constructs.spec.baseline import AccountBaselineSpec, PortRangeSpec
 from emr_constructs.spec.cluster import ClusterSpec, InstanceFleetsSpec, InstanceGroupsSpec, RootVolumeSpec
 from emr_constructs.spec.configurations import ConfigurationConflict, ConfigurationSpec, merge_configurations
 from emr_constructs.spec.fleets import (
@@ -28,6 +29,7 @@ from emr_constructs.spec.scaling import ManagedScalingSpec
 from emr_constructs.spec.storage import EbsSpec, EbsVolumeSpec
 
 __all__ = [
+    "AccountBaselineSpec",
     "AppConfig",
     "Application",
     "AutoScalingSpec",
@@ -49,6 +51,7 @@ __all__ = [
     "ManagedScalingSpec",
     "NetworkSpec",
     "OnDemandSpec",
+    "PortRangeSpec",
     "Problem",
     "ReleaseLabel",
     "ResizeSpec",

@@ -11,6 +11,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from emr_constructs.spec.base import SpecModel
+from emr_constructs.spec.baseline import AccountBaselineSpec
 from emr_constructs.spec.cluster import ClusterSpec
 from emr_constructs.spec.problems import ConfigError, ProblemCollector, SpecProblems
 
@@ -90,6 +91,7 @@ class AppConfig(SpecModel):
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     iam: IamSpec = Field(default_factory=IamSpec)
     logging: LoggingSpec = Field(default_factory=LoggingSpec)
+    account_baseline: AccountBaselineSpec = Field(default_factory=AccountBaselineSpec)
     clusters: tuple[ClusterSpec, ...] = Field(min_length=1)
     tags: dict[str, str] = Field(default_factory=dict)
 

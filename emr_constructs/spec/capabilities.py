@@ -89,6 +89,39 @@ SECURITY_CONFIGURATION = Capability(
 )
 LARGE_FLEETS = Capability("4000 instances per fleet", {7: _v("7.7.0")}, MGMT + "emr-instance-fleet.html")
 
+IMDS_CONFIGURATION = Capability(
+    "instance metadata service settings in security configurations",
+    {5: _v("5.32.0"), 6: _v("6.2.0")},
+    MGMT + "emr-create-security-configuration.html",
+    also=frozenset({_v("5.23.1"), _v("5.27.1")}),
+)
+EBS_ENCRYPTION = Capability(
+    "EBS encryption through local-disk encryption", {5: _v("5.24.0")}, MGMT + "emr-data-encryption-options.html"
+)
+KERBEROS = Capability("Kerberos authentication", {5: _v("5.10.0")}, MGMT + "emr-kerberos.html")
+EXTERNAL_KDC = Capability("an external KDC", {5: _v("5.20.0")}, MGMT + "emr-create-security-configuration.html")
+EMRFS_ROLE_MAPPINGS = Capability("EMRFS role mappings", {5: _v("5.10.0")}, MGMT + "emr-emrfs-iam-roles.html")
+RUNTIME_ROLES = Capability("runtime roles for steps", {6: _v("6.7.0")}, MGMT + "emr-steps-runtime-roles.html")
+LAKE_FORMATION = Capability("Lake Formation integration", {6: _v("6.15.0")}, MGMT + "emr-lf-enable.html")
+HBASE_WAL_ENCRYPTION = Capability(
+    "EMR WAL for HBase (and its encryption)", {6: _v("6.15.0")}, RELEASE + "emr-hbase-wal.html"
+)
+# EMR-managed certificates (CertificateProviderType "EMR") are documented on emr-create-security-configuration.html
+# without the release that introduced them. Until that release is confirmed, the gate is a conservative floor:
+# releases below it must use PEM or Custom certificates, which every release supports.
+EMR_MANAGED_CERTIFICATES = Capability(
+    "EMR-managed TLS certificates (introducing release unconfirmed; conservative floor)",
+    {7: _v("7.0.0")},
+    MGMT + "emr-create-security-configuration.html",
+)
+# From emr-7.3.0, in-transit encryption with Kerberos breaks Spark applications that use the Hive metastore
+# unless hive.metastore.use.SSL is false (emr-encryption-support-matrix.html).
+HIVE_METASTORE_SSL_WORKAROUND = Capability(
+    "hive.metastore.use.SSL=false with Kerberos and in-transit encryption",
+    {7: _v("7.3.0")},
+    MGMT + "emr-encryption-support-matrix.html",
+)
+
 # Numeric limits (each with its source).
 FLEET_TYPES_WITHOUT_STRATEGY = 5  # emr-instance-fleet.html
 FLEET_TYPES_WITH_STRATEGY = 30  # emr-instance-fleet.html

@@ -15,6 +15,7 @@ from emr_constructs.spec.groups import InstanceGroupSpec
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.release import ReleaseLabel
 from emr_constructs.spec.scaling import ManagedScalingSpec
+from emr_constructs.spec.security import SecuritySpec
 
 DEFAULT_APPLICATIONS = (Application.SPARK, Application.HADOOP, Application.HIVE, Application.LIVY)
 
@@ -71,6 +72,7 @@ class ClusterSpec(SpecModel):
     keep_alive_when_no_steps: bool = True
     scale_down_behavior: Literal["TERMINATE_AT_INSTANCE_HOUR", "TERMINATE_AT_TASK_COMPLETION"] | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+    security: SecuritySpec = Field(default_factory=SecuritySpec)
 
     @field_validator("release_label", mode="before")
     @classmethod
@@ -115,6 +117,7 @@ class ClusterSpec(SpecModel):
         self._check_lifecycle(problems)
         self._check_root_volume(problems)
         self._check_custom_ami(problems)
+        self._check_security(problems)
         try:
             self.merged_configurations()
         except ConfigurationConflict as conflict:
@@ -344,6 +347,59 @@ class ClusterSpec(SpecModel):
                 "set custom_ami_id per instance type instead, or use one architecture",
             )
 
+    def _check_security(self, problems: ProblemCollector) -> None:
+        security = self.security
+        self._gate(problems, "security", "a security configuration", cap.SECURITY_CONFIGURATION)
+        if security.imds is not None:
+            self._gate(problems, "security.imds", "IMDS settings", cap.IMDS_CONFIGURATION)
+        disk = security.local_disk_encryption
+        if disk.ebs_encryption:
+            self._gate(problems, "security.local_disk_encryption.ebs_encryption", True, cap.EBS_ENCRYPTION)
+        if security.in_transit.certificate_provider == "EMR":
+            self._gate(problems, "security.in_transit.certificate_provider", "EMR", cap.EMR_MANAGED_CERTIFICATES)
+        kerberos = security.kerberos
+        if kerberos is not None:
+            self._gate(problems, "security.kerberos", kerberos.provider, cap.KERBEROS)
+            if kerberos.provider == "ExternalKdc":
+                self._gate(problems, "security.kerberos.provider", "ExternalKdc", cap.EXTERNAL_KDC)
+        if security.emrfs_role_mappings:
+            self._gate(problems, "security.emrfs_role_mappings", "set", cap.EMRFS_ROLE_MAPPINGS)
+        if security.runtime_roles is not None:
+            self._gate(problems, "security.runtime_roles", "set", cap.RUNTIME_ROLES)
+            if self.multi_primary:
+                problems.add(
+                    "security.runtime_roles",
+                    "set",
+                    "EMR does not support runtime roles on clusters with three primary nodes",
+                    "use one primary node, or run without runtime roles",
+                )
+        if security.lake_formation is not None:
+            self._gate(problems, "security.lake_formation", "set", cap.LAKE_FORMATION)
+        if security.hbase_wal_encryption:
+            self._gate(problems, "security.hbase_wal_encryption", True, cap.HBASE_WAL_ENCRYPTION)
+            if "HBase" not in {app.name for app in self.applications}:
+                problems.add(
+                    "security.hbase_wal_encryption",
+                    True,
+                    "the EMR WAL belongs to HBase, which is not installed",
+                    "add HBase to applications or remove hbase_wal_encryption",
+                )
+
+    def security_configurations(self) -> tuple[ConfigurationSpec, ...]:
+        """Classifications that the security settings require (merged with every other source).
+
+        From emr-7.3.0, Kerberos with in-transit encryption breaks Spark applications that use the Hive
+        metastore unless ``hive.metastore.use.SSL`` is false; it is set for the metastore (``hive-site``) and
+        for Spark's client (``spark-hive-site``) so that both sides agree.
+        """
+        if self.security.kerberos is None or not cap.HIVE_METASTORE_SSL_WORKAROUND.supported(self.release_label):
+            return ()
+        setting = {"hive.metastore.use.SSL": "false"}
+        return (
+            ConfigurationSpec(classification="hive-site", properties=setting),
+            ConfigurationSpec(classification="spark-hive-site", properties=setting),
+        )
+
     # -- derived values -----------------------------------------------------------------------------------
 
     @property
@@ -383,7 +439,9 @@ class ClusterSpec(SpecModel):
         """This cluster's configurations merged with those of other named sources (presets, security).
         Each of the cluster's own entries is a source of its own, so a conflict names the two entries."""
         own = [(f"configurations[{index}]", (spec,)) for index, spec in enumerate(self.configurations)]
-        return merge_configurations(*own, *extra)
+        return merge_configurations(
+            *own, ("security (Kerberos with in-transit TLS)", self.security_configurations()), *extra
+        )
 
     def warnings(self) -> list[tuple[str, str]]:
         """Advice that is not an error, as (stable id, message) pairs."""
@@ -403,6 +461,26 @@ class ClusterSpec(SpecModel):
                     (
                         "managed-scaling-not-yarn",
                         f"managed scaling reads YARN metrics only; {', '.join(unscaled)} load does not drive it",
+                    )
+                )
+        if self.security.kerberos_waiver is not None:
+            found.append(
+                (
+                    "kerberos-waived",
+                    f"cluster {self.name} runs without Kerberos: {self.security.kerberos_waiver.reason}",
+                )
+            )
+        if self.security.lake_formation is not None:
+            others = sorted(
+                {a.name for a in self.applications}
+                - {"Spark", "Hadoop", "Hive", "Livy", "JupyterEnterpriseGateway", "Tez"}
+            )
+            if others:
+                found.append(
+                    (
+                        "lake-formation-spark-only",
+                        f"Lake Formation access control on EMR on EC2 applies to Spark jobs; {', '.join(others)} "
+                        "read data without it",
                     )
                 )
         for app in self.applications:

@@ -81,6 +81,8 @@ FLEETS: dict[str, Any] = {
 GROUPS: dict[str, Any] = {
     "name": "groups",
     "release_label": "emr-6.15.0",
+    # Below the EMR-managed-certificate floor: PEM certificates from S3.
+    "security": {"in_transit": {"certificate_provider": "PEM", "pem_s3_uri": "s3://certs-bucket/emr/certs.zip"}},
     "custom_ami_id": "ami-0123456789abcdef0",
     "instance_groups": {
         "primary": {"instance_type": "m5.xlarge", "instance_count": 1},

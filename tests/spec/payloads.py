@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from emr_constructs.spec import ClusterSpec, ConfigError, parse_cluster
+from emr_constructs.spec import ClusterSpec, ConfigError, ReleaseLabel, parse_cluster
+from emr_constructs.spec import capabilities as cap
 
 _FLEET_CLUSTER: dict[str, Any] = {
     "name": "analytics",
@@ -128,9 +129,33 @@ def without(payload: dict[str, Any], path: str) -> dict[str, Any]:
     return result
 
 
+PEM_ZIP = "s3://certs-bucket/emr/certs.zip"
+
+
+def release_compatible(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with, where it has no ``security`` block, the secure defaults that its release supports:
+    PEM certificates below the EMR-managed-certificate floor, no IMDS block or EBS encryption where the release
+    predates them. Tests about other features on old releases then see only their own change."""
+    label = payload.get("release_label")
+    if "security" in payload or not isinstance(label, str):
+        return payload
+    try:
+        release = ReleaseLabel.of(label)
+    except ValueError:
+        return payload
+    security: dict[str, Any] = {}
+    if not cap.EMR_MANAGED_CERTIFICATES.supported(release):
+        security["in_transit"] = {"certificate_provider": "PEM", "pem_s3_uri": PEM_ZIP}
+    if not cap.IMDS_CONFIGURATION.supported(release):
+        security["imds"] = None
+    if not cap.EBS_ENCRYPTION.supported(release):
+        security["local_disk_encryption"] = {"ebs_encryption": False}
+    return {**payload, "security": security} if security else payload
+
+
 def valid(payload: dict[str, Any]) -> ClusterSpec:
     """Parse a payload that must be valid; on failure, the error names every problem."""
-    return parse_cluster(payload)
+    return parse_cluster(release_compatible(payload))
 
 
 def rejects(payload: dict[str, Any], pattern: str) -> ConfigError:
@@ -139,7 +164,7 @@ def rejects(payload: dict[str, Any], pattern: str) -> ConfigError:
     ``^`` matches at the start of each problem line, so ``^  - <path>:`` pins the problem to its field.
     """
     with pytest.raises(ConfigError, match=re.compile(pattern, re.MULTILINE)) as info:
-        parse_cluster(payload)
+        parse_cluster(release_compatible(payload))
     return info.value
 
 

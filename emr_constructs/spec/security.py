@@ -1,0 +1,387 @@
+"""Security settings of a cluster: encryption at rest and in transit, Kerberos, IMDS, authorization.
+
+Rendered into one ``AWS::EMR::SecurityConfiguration`` (EMR Management Guide,
+"emr-create-security-configuration.html"). Defaults are secure: SSE-KMS for EMRFS, KMS-encrypted local disks
+with EBS encryption, TLS in transit with EMR-managed certificates where the release has them, IMDSv2 with a
+hop limit of 1. Keys left unset are supplied by the construct (the stack's data and local-disk keys).
+Release gates are checked by ``ClusterSpec``, which knows the release.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from emr_constructs.spec.base import SpecModel
+from emr_constructs.spec.problems import ProblemCollector
+
+S3_URI = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+"
+KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+"
+IAM_ROLE_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+"
+JAVA_CLASS = r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$"
+BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+SECRET_ARN = r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+"
+
+
+class CustomProviderSpec(SpecModel):
+    """A custom key or certificate provider: a JAR in S3 and the Java class it implements."""
+
+    s3_uri: str = Field(pattern=S3_URI)
+    provider_class: str = Field(pattern=JAVA_CLASS)
+
+
+class S3EncryptionOverrideSpec(SpecModel):
+    """A per-bucket EMRFS encryption mode. ``kms_key_arn`` defaults to the cluster's S3 data key."""
+
+    bucket: str = Field(pattern=BUCKET_NAME)
+    mode: Literal["SSE-S3", "SSE-KMS", "CSE-KMS"]
+    kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+
+    @model_validator(mode="after")
+    def _check(self) -> S3EncryptionOverrideSpec:
+        if self.mode == "SSE-S3" and self.kms_key_arn is not None:
+            problems = ProblemCollector()
+            problems.add("kms_key_arn", self.kms_key_arn, "SSE-S3 takes no KMS key", "remove kms_key_arn")
+            problems.raise_if_any()
+        return self
+
+
+class S3EncryptionSpec(SpecModel):
+    """EMRFS encryption of S3 data. Default: SSE-KMS with the cluster's S3 data key.
+
+    CSE-Custom needs ``custom_provider``; SSE-KMS and CSE-KMS take ``kms_key_arn`` (default: the data key).
+    """
+
+    mode: Literal["SSE-S3", "SSE-KMS", "CSE-KMS", "CSE-Custom"] = "SSE-KMS"
+    kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+    custom_provider: CustomProviderSpec | None = None
+    overrides: tuple[S3EncryptionOverrideSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> S3EncryptionSpec:
+        problems = ProblemCollector()
+        if self.mode == "CSE-Custom" and self.custom_provider is None:
+            problems.add(
+                "custom_provider",
+                None,
+                "CSE-Custom needs a key provider (a JAR in S3 and its class)",
+                "set custom_provider: {s3_uri: s3://bucket/provider.jar, provider_class: com.example.Provider}",
+            )
+        if self.mode != "CSE-Custom" and self.custom_provider is not None:
+            problems.add("custom_provider", "set", f"{self.mode} takes no custom provider", "remove custom_provider")
+        if self.mode in ("SSE-S3", "CSE-Custom") and self.kms_key_arn is not None:
+            problems.add("kms_key_arn", self.kms_key_arn, f"{self.mode} takes no KMS key", "remove kms_key_arn")
+        buckets = [o.bucket for o in self.overrides]
+        repeated = sorted({b for b in buckets if buckets.count(b) > 1})
+        if repeated:
+            problems.add("overrides", repeated, "a bucket has more than one override", "keep one override per bucket")
+        problems.raise_if_any()
+        return self
+
+    @property
+    def uses_data_key(self) -> bool:
+        """Whether the cluster's S3 data key is used (the mode or an override is KMS-based without a key)."""
+        kms_modes = ("SSE-KMS", "CSE-KMS")
+        return (self.mode in kms_modes and self.kms_key_arn is None) or any(
+            o.mode in kms_modes and o.kms_key_arn is None for o in self.overrides
+        )
+
+
+class LocalDiskEncryptionSpec(SpecModel):
+    """Encryption of instance store and EBS volumes. Default: AWS KMS with the local-disk key, EBS encryption on.
+
+    EBS encryption (root and data volumes) needs the AwsKms provider and emr-5.24.0+.
+    """
+
+    provider: Literal["AwsKms", "Custom"] = "AwsKms"
+    kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+    custom_provider: CustomProviderSpec | None = None
+    ebs_encryption: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> LocalDiskEncryptionSpec:
+        problems = ProblemCollector()
+        if self.provider == "Custom":
+            if self.custom_provider is None:
+                problems.add(
+                    "custom_provider",
+                    None,
+                    "a Custom local-disk key provider needs its JAR and class",
+                    "set custom_provider or use provider: AwsKms",
+                )
+            if self.ebs_encryption:
+                problems.add(
+                    "ebs_encryption",
+                    True,
+                    "EBS encryption needs the AwsKms provider",
+                    "use provider: AwsKms or set ebs_encryption: false",
+                )
+            if self.kms_key_arn is not None:
+                problems.add("kms_key_arn", self.kms_key_arn, "a Custom provider takes no KMS key", "remove it")
+        elif self.custom_provider is not None:
+            problems.add("custom_provider", "set", "AwsKms takes no custom provider", "remove custom_provider")
+        problems.raise_if_any()
+        return self
+
+    @property
+    def uses_local_disk_key(self) -> bool:
+        return self.provider == "AwsKms" and self.kms_key_arn is None
+
+
+class InTransitEncryptionSpec(SpecModel):
+    """TLS between nodes. Default: EMR-managed certificates (``EMR``) where the release has them.
+
+    ``PEM`` takes a zip in S3 (``pem_s3_uri``, made by ``emr-constructs certs``); ``Custom`` a provider class.
+    """
+
+    certificate_provider: Literal["EMR", "PEM", "Custom"] = "EMR"
+    pem_s3_uri: str | None = Field(default=None, pattern=S3_URI + r"\.zip$")
+    custom_provider: CustomProviderSpec | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> InTransitEncryptionSpec:
+        problems = ProblemCollector()
+        provider = self.certificate_provider
+        if provider == "PEM" and self.pem_s3_uri is None:
+            problems.add(
+                "pem_s3_uri",
+                None,
+                "PEM certificates need the S3 location of their zip",
+                "set pem_s3_uri: s3://bucket/certs.zip (emr-constructs certs makes and uploads one)",
+            )
+        if provider != "PEM" and self.pem_s3_uri is not None:
+            problems.add("pem_s3_uri", self.pem_s3_uri, f"{provider} certificates take no PEM zip", "remove it")
+        if provider == "Custom" and self.custom_provider is None:
+            problems.add(
+                "custom_provider",
+                None,
+                "a Custom certificate provider needs its JAR and class",
+                "set custom_provider: {s3_uri: ..., provider_class: ...}",
+            )
+        if provider != "Custom" and self.custom_provider is not None:
+            problems.add("custom_provider", "set", f"{provider} takes no custom provider", "remove it")
+        problems.raise_if_any()
+        return self
+
+
+class CrossRealmTrustSpec(SpecModel):
+    """A one-way trust from the cluster's KDC to another realm (an Active Directory domain, typically).
+
+    ``password_secret_arn`` holds the trust principal's password, which must equal the one set on the other
+    realm; with Active Directory, ``ad_domain_join_user`` and ``ad_domain_join_password_secret_arn`` name the
+    account that joins nodes to the domain. Secrets are passed to CloudFormation by dynamic reference.
+    """
+
+    realm: str = Field(pattern=r"^[A-Z0-9.-]+$")
+    domain: str = Field(pattern=r"^[a-z0-9.-]+$")
+    admin_server: str = Field(min_length=1)
+    kdc_server: str = Field(min_length=1)
+    password_secret_arn: str = Field(pattern=SECRET_ARN)
+    ad_domain_join_user: str | None = Field(default=None, min_length=1)
+    ad_domain_join_password_secret_arn: str | None = Field(default=None, pattern=SECRET_ARN)
+
+    @model_validator(mode="after")
+    def _check(self) -> CrossRealmTrustSpec:
+        if (self.ad_domain_join_user is None) != (self.ad_domain_join_password_secret_arn is None):
+            problems = ProblemCollector()
+            problems.add(
+                "ad_domain_join_user",
+                self.ad_domain_join_user,
+                "joining an Active Directory domain needs both the user and its password secret",
+                "set both ad_domain_join_user and ad_domain_join_password_secret_arn, or neither",
+            )
+            problems.raise_if_any()
+        return self
+
+
+class ActiveDirectorySpec(SpecModel):
+    """Active Directory integration of an external KDC, with the account that joins nodes to the domain."""
+
+    realm: str = Field(pattern=r"^[A-Z0-9.-]+$")
+    domain: str = Field(pattern=r"^[a-z0-9.-]+$")
+    server: str | None = Field(default=None, min_length=1)
+    domain_join_user: str = Field(min_length=1)
+    domain_join_password_secret_arn: str = Field(pattern=SECRET_ARN)
+
+
+class ExternalKdcSpec(SpecModel):
+    """An external MIT KDC (``KdcServerType: Single``), optionally trusting Active Directory."""
+
+    admin_server: str = Field(min_length=1)
+    kdc_server: str = Field(min_length=1)
+    active_directory: ActiveDirectorySpec | None = None
+
+
+class KerberosSpec(SpecModel):
+    """Kerberos authentication. Default provider: a cluster-dedicated KDC with 24-hour tickets.
+
+    For a cluster-dedicated KDC the admin password is generated in Secrets Manager by the construct unless
+    ``kdc_admin_password_secret_arn`` names one; an external KDC needs that secret (its existing password).
+    Passwords reach CloudFormation only as dynamic references, never as literals.
+    """
+
+    provider: Literal["ClusterDedicatedKdc", "ExternalKdc"] = "ClusterDedicatedKdc"
+    realm: str = Field(pattern=r"^[A-Z0-9.-]+$")
+    ticket_lifetime_hours: int = Field(default=24, ge=1, le=8760)
+    kdc_admin_password_secret_arn: str | None = Field(default=None, pattern=SECRET_ARN)
+    cross_realm_trust: CrossRealmTrustSpec | None = None
+    external_kdc: ExternalKdcSpec | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> KerberosSpec:
+        problems = ProblemCollector()
+        if self.provider == "ExternalKdc":
+            if self.external_kdc is None:
+                problems.add(
+                    "external_kdc",
+                    None,
+                    "an ExternalKdc provider needs the KDC's servers",
+                    "set external_kdc: {admin_server: ..., kdc_server: ...}",
+                )
+            if self.cross_realm_trust is not None:
+                problems.add(
+                    "cross_realm_trust",
+                    "set",
+                    "cross-realm trust is configured on a cluster-dedicated KDC",
+                    "use external_kdc.active_directory for an external KDC",
+                )
+            if self.kdc_admin_password_secret_arn is None:
+                problems.add(
+                    "kdc_admin_password_secret_arn",
+                    None,
+                    "an external KDC needs its admin password",
+                    "store it in Secrets Manager and set kdc_admin_password_secret_arn to the secret's ARN",
+                )
+        elif self.external_kdc is not None:
+            problems.add("external_kdc", "set", "a cluster-dedicated KDC takes no external KDC", "remove it")
+        if self.cross_realm_trust is not None and self.cross_realm_trust.realm == self.realm:
+            problems.add(
+                "cross_realm_trust.realm",
+                self.realm,
+                "the trusted realm must differ from the cluster's realm",
+                "name the other realm (for example the Active Directory domain in capitals)",
+            )
+        problems.raise_if_any()
+        return self
+
+
+class WaiverSpec(SpecModel):
+    """A deliberate exception to a secure default; the reason is printed at every synth."""
+
+    reason: str = Field(min_length=20)
+
+    @model_validator(mode="after")
+    def _check(self) -> WaiverSpec:
+        if not re.search(r"[A-Za-z]{3}.*\s.*[A-Za-z]{3}", self.reason):
+            problems = ProblemCollector()
+            problems.add("reason", self.reason, "a waiver needs a real reason", "say why, in a sentence")
+            problems.raise_if_any()
+        return self
+
+
+class ImdsSpec(SpecModel):
+    """Instance metadata service settings. Default: IMDSv2 required, hop limit 1."""
+
+    minimum_version: Literal[1, 2] = 2
+    hop_limit: int = 1
+
+    @model_validator(mode="after")
+    def _check(self) -> ImdsSpec:
+        problems = ProblemCollector()
+        problems.check_range("hop_limit", self.hop_limit, (1, 64), "IMDS response hop limit")
+        problems.raise_if_any()
+        return self
+
+
+class RuntimeRoleSpec(SpecModel):
+    """A runtime role that steps run under (``ExecutionRoleArn``); created by the construct."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9-]{0,39}$")
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class RuntimeRolesSpec(SpecModel):
+    """Runtime roles for steps: application-scoped IAM roles. Default: source identity propagated."""
+
+    propagate_source_identity: bool = True
+    roles: tuple[RuntimeRoleSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> RuntimeRolesSpec:
+        names = [r.name for r in self.roles]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            problems = ProblemCollector()
+            problems.add("roles", repeated, "two runtime roles share a name", "give each role a unique name")
+            problems.raise_if_any()
+        return self
+
+
+class LakeFormationSpec(SpecModel):
+    """Lake Formation fine-grained access control. Default session tag value: ``Amazon EMR``."""
+
+    authorized_session_tag_value: str = Field(default="Amazon EMR", min_length=1, max_length=256)
+
+
+class EmrFsRoleMappingSpec(SpecModel):
+    """EMRFS role mapping: requests from these users, groups or S3 prefixes assume ``role_arn`` (top-down)."""
+
+    role_arn: str = Field(pattern=IAM_ROLE_ARN)
+    identifier_type: Literal["User", "Prefix", "Group"]
+    identifiers: tuple[str, ...] = Field(min_length=1)
+
+
+class SecuritySpec(SpecModel):
+    """Every security setting of a cluster; the defaults encrypt everything and require IMDSv2.
+
+    ``kerberos_waiver`` records why a cluster runs without Kerberos (required for the policy checks to accept
+    it); its reason is printed at every synth. ``imds: null`` leaves the instance metadata settings out (only
+    for releases before 5.23.1 that do not know them). ``hbase_wal_encryption`` encrypts HBase's EMR WAL with
+    an EMR-owned key, or with ``hbase_wal_kms_key_arn`` (whose key policy must admit ``emrwal.amazonaws.com``).
+    """
+
+    s3_encryption: S3EncryptionSpec = Field(default_factory=S3EncryptionSpec)
+    local_disk_encryption: LocalDiskEncryptionSpec = Field(default_factory=LocalDiskEncryptionSpec)
+    in_transit: InTransitEncryptionSpec = Field(default_factory=InTransitEncryptionSpec)
+    imds: ImdsSpec | None = Field(default_factory=ImdsSpec)
+    kerberos: KerberosSpec | None = None
+    kerberos_waiver: WaiverSpec | None = None
+    runtime_roles: RuntimeRolesSpec | None = None
+    lake_formation: LakeFormationSpec | None = None
+    emrfs_role_mappings: tuple[EmrFsRoleMappingSpec, ...] = ()
+    hbase_wal_encryption: bool = False
+    hbase_wal_kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+
+    @model_validator(mode="after")
+    def _check(self) -> SecuritySpec:
+        problems = ProblemCollector()
+        if self.hbase_wal_kms_key_arn is not None and not self.hbase_wal_encryption:
+            problems.add(
+                "hbase_wal_kms_key_arn",
+                self.hbase_wal_kms_key_arn,
+                "a WAL key without WAL encryption does nothing",
+                "set hbase_wal_encryption: true or remove the key",
+            )
+        if self.lake_formation is not None and self.runtime_roles is None:
+            problems.add(
+                "lake_formation",
+                "set",
+                "Lake Formation on EMR authorises runtime roles (application-scoped IAM roles), so it needs them",
+                "add runtime_roles with the roles that steps run under",
+            )
+        if self.kerberos is not None and self.kerberos_waiver is not None:
+            problems.add(
+                "kerberos_waiver",
+                "set",
+                "a Kerberos waiver with Kerberos configured contradicts itself",
+                "remove kerberos_waiver",
+            )
+        problems.raise_if_any()
+        return self
+
+    @property
+    def application_scoped_roles(self) -> bool:
+        """Runtime roles or Lake Formation: data access then belongs to runtime roles, not the instance role."""
+        return self.runtime_roles is not None or self.lake_formation is not None
