@@ -147,16 +147,16 @@ class EmrCluster(Construct):
             "cdk-nag 3.0.2's {rule} reads {flag} and its configuration block at the top level of the security "
             "configuration JSON, but EMR documents them under EncryptionConfiguration (EMR Management Guide, "
             "emr-create-security-configuration.html), where this cluster's security configuration has them "
-            "(tested): the rule flags every correctly encrypted cluster. emr_constructs.policy checks the real "
-            "nesting instead."
+            "(the library's tests prove it): the rule flags every correctly encrypted cluster. The JSON is never "
+            "bent to satisfy it, since EMR validates the document."
         )
         Validations.of(cluster).acknowledge(
             Acknowledgment(
-                id="AwsSolutions-EMR4",
+                id="AwsSolutions::AwsSolutions-EMR4",
                 reason=broken.format(rule="AwsSolutions-EMR4", flag="EnableAtRestEncryption"),
             ),
             Acknowledgment(
-                id="AwsSolutions-EMR5",
+                id="AwsSolutions::AwsSolutions-EMR5",
                 reason=broken.format(rule="AwsSolutions-EMR5", flag="EnableInTransitEncryption"),
             ),
         )
@@ -164,8 +164,8 @@ class EmrCluster(Construct):
         if waiver is not None:
             reason = f"Kerberos waived in the cluster's configuration (security.kerberos_waiver): {waiver.reason}"
             Validations.of(cluster).acknowledge(
-                Acknowledgment(id="AwsSolutions-EMR6", reason=reason),
-                Acknowledgment(id="HIPAA.Security-EMRKerberosEnabled", reason=reason),
+                Acknowledgment(id="AwsSolutions::AwsSolutions-EMR6", reason=reason),
+                Acknowledgment(id="HIPAA.Security::HIPAA.Security-EMRKerberosEnabled", reason=reason),
             )
 
     def _security_groups(

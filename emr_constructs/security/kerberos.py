@@ -52,9 +52,9 @@ def kerberos_attributes(
             "The cluster is replaced, not rotated, to change it."
         )
         cdk.Validations.of(generated.node.default_child).acknowledge(  # type: ignore[arg-type]
-            cdk.Acknowledgment(id="AwsSolutions-SMG4", reason=reason),
-            cdk.Acknowledgment(id="HIPAA.Security-SecretsManagerRotationEnabled", reason=reason),
-            cdk.Acknowledgment(id="NIST.800.53.R5-SecretsManagerRotationEnabled", reason=reason),
+            cdk.Acknowledgment(id="AwsSolutions::AwsSolutions-SMG4", reason=reason),
+            cdk.Acknowledgment(id="HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled", reason=reason),
+            cdk.Acknowledgment(id="NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled", reason=reason),
         )
         admin_password = generated.secret_value.unsafe_unwrap()
     trust = spec.cross_realm_trust

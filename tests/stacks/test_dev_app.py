@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
 
@@ -173,3 +174,53 @@ def test_configurations_are_rendered_with_nesting(dev_app: SynthesisedApp) -> No
             {"Classification": "export", "ConfigurationProperties": {"PYSPARK_PYTHON": "/usr/bin/python3"}}
         ],
     }
+
+
+def _acknowledged(construct: Any) -> set[str]:
+    return {
+        rule
+        for entry in construct.node.metadata
+        if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        for rule in entry.data
+    }
+
+
+def test_cluster_acknowledges_only_the_broken_rules_and_the_declared_kerberos_waiver(dev_app: SynthesisedApp) -> None:
+    cluster = dev_app.app.node.find_child(CLUSTER).node.find_child("Cluster")
+    assert _acknowledged(cluster.cfn_cluster) == {  # type: ignore[attr-defined]
+        "AwsSolutions::AwsSolutions-EMR4",
+        "AwsSolutions::AwsSolutions-EMR5",
+        "AwsSolutions::AwsSolutions-EMR6",
+        "HIPAA.Security::HIPAA.Security-EMRKerberosEnabled",
+    }
+
+
+def test_kerberos_waiver_reason_is_printed_at_synth(dev_app: SynthesisedApp) -> None:
+    # The CLI prints every aws:cdk:warning of the stack's metadata at synth.
+    metadata = json.loads((Path(dev_app.assembly.directory) / f"{CLUSTER}.metadata.json").read_text())
+    warnings = [
+        entry["data"] for entries in metadata.values() for entry in entries if entry["type"] == "aws:cdk:warning"
+    ]
+    assert any("runs without Kerberos: Development cluster with no shared users" in str(w) for w in warnings)
+
+
+def test_security_configuration_encrypts_everything_and_requires_imdsv2(dev_app: SynthesisedApp) -> None:
+    resources = dev_app.templates[CLUSTER]["Resources"]
+    (configuration,) = [r for r in resources.values() if r["Type"] == "AWS::EMR::SecurityConfiguration"]
+    document = configuration["Properties"]["SecurityConfiguration"]
+    encryption = document["EncryptionConfiguration"]
+    at_rest = encryption["AtRestEncryptionConfiguration"]
+    assert encryption["EnableAtRestEncryption"] is True and encryption["EnableInTransitEncryption"] is True
+    assert at_rest["S3EncryptionConfiguration"]["EncryptionMode"] == "SSE-KMS"
+    assert "S3DataKey" in at_rest["S3EncryptionConfiguration"]["AwsKmsKey"]["Fn::GetStackOutput"]["OutputName"]
+    assert at_rest["LocalDiskEncryptionConfiguration"]["EnableEbsEncryption"] is True
+    assert (
+        "LocalDiskKey" in at_rest["LocalDiskEncryptionConfiguration"]["AwsKmsKey"]["Fn::GetStackOutput"]["OutputName"]
+    )
+    assert (
+        encryption["InTransitEncryptionConfiguration"]["TLSCertificateConfiguration"]["CertificateProviderType"]
+        == "EMR"
+    )
+    assert document["InstanceMetadataServiceConfiguration"]["MinimumInstanceMetadataServiceVersion"] == 2
+    for key in ("EnableAtRestEncryption", "EnableInTransitEncryption", "AtRestEncryptionConfiguration"):
+        assert key not in document  # EMR's nesting, not the one cdk-nag's EMR4/EMR5 read

@@ -17,11 +17,20 @@ PROD = Path(__file__).resolve().parents[2] / "config" / "prod.yaml"
 
 
 @pytest.fixture(scope="module")
-def templates() -> dict[str, dict[str, Any]]:
+def prod_app() -> cdk.App:
     app = cdk.App(outdir=tempfile.mkdtemp(prefix="prod-app-"), context=project_context())
     build_app(PROD, app)
-    assembly = app.synth()  # raises on any unacknowledged cdk-nag finding
-    return {stack.stack_name: stack.template for stack in assembly.stacks}
+    app.synth()  # raises on any unacknowledged cdk-nag finding
+    return app
+
+
+@pytest.fixture(scope="module")
+def templates(prod_app: cdk.App) -> dict[str, dict[str, Any]]:
+    outdir = Path(prod_app.outdir)
+    return {
+        path.name.removesuffix(".template.json"): json.loads(path.read_text())
+        for path in outdir.glob("*.template.json")
+    }
 
 
 def _resources(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -119,3 +128,23 @@ def test_no_nat_gateway_and_no_public_subnet(templates: dict[str, dict[str, Any]
     assert _resources(stateful, "AWS::EC2::InternetGateway") == []
     assert all(not s["Properties"].get("MapPublicIpOnLaunch") for s in _resources(stateful, "AWS::EC2::Subnet"))
     assert "Fn::ImportValue" not in json.dumps(templates["emr-prod-platform"])
+
+
+def test_only_the_broken_encryption_rules_are_acknowledged_on_the_cluster(prod_app: cdk.App) -> None:
+    cluster = prod_app.node.find_child("emr-prod-platform").node.find_child("Cluster")
+    rules = {
+        rule
+        for entry in cluster.cfn_cluster.node.metadata  # type: ignore[attr-defined]
+        if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        for rule in entry.data
+    }
+    assert rules == {"AwsSolutions::AwsSolutions-EMR4", "AwsSolutions::AwsSolutions-EMR5"}
+
+
+def test_no_private_key_or_literal_password_anywhere_in_the_assembly(prod_app: cdk.App) -> None:
+    marker = "PRIVATE" + " KEY"
+    for path in Path(prod_app.outdir).rglob("*"):
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            assert marker not in text, path
+            assert '"KdcAdminPassword": "' not in text, path
