@@ -109,6 +109,23 @@ class EmrCluster(Construct):
             service_role=self.roles.service_role,
             runtime_roles=list(self.roles.runtime_roles.values()),
         )
+        mappings = spec.security.emrfs_role_mappings
+        if mappings:
+            # EMRFS assumes the mapped roles with the nodes' credentials (EMR Management Guide,
+            # "Configure IAM roles for EMRFS requests to Amazon S3"); those roles must trust the instance role.
+            key_policies.append(
+                iam.ManagedPolicy(
+                    self,
+                    "EmrFsRoleMappingAccess",
+                    description="EMRFS on the nodes assumes the roles that the security configuration maps.",
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=["sts:AssumeRole"], resources=sorted({m.role_arn for m in mappings})
+                        )
+                    ],
+                    roles=[self.roles.instance_role],
+                )
+            )
         kerberos = (
             kerberos_attributes(self, spec.security.kerberos, encryption_key=self.security_configuration.local_disk_key)
             if spec.security.kerberos is not None

@@ -26,11 +26,18 @@ def _custom(provider: CustomProviderSpec, class_key: str) -> Rendered:
     return {"S3Object": provider.s3_uri, class_key: provider.provider_class}
 
 
+def _key(given: str | None, supplied: str | None, what: str) -> str:
+    key = given or supplied
+    if key is None:
+        raise ValueError(f"{what} needs a KMS key: set it in the spec or pass SecurityKeys({what}=...)")
+    return key
+
+
 def s3_encryption(spec: SecuritySpec, keys: SecurityKeys) -> Rendered:
     s3 = spec.s3_encryption
     rendered: Rendered = {"EncryptionMode": s3.mode}
     if s3.mode in ("SSE-KMS", "CSE-KMS"):
-        rendered["AwsKmsKey"] = s3.kms_key_arn or keys.s3_data
+        rendered["AwsKmsKey"] = _key(s3.kms_key_arn, keys.s3_data, "s3_data")
     if s3.mode == "CSE-Custom" and s3.custom_provider is not None:
         rendered.update(_custom(s3.custom_provider, "EncryptionKeyProviderClass"))
     overrides = [
@@ -38,7 +45,7 @@ def s3_encryption(spec: SecuritySpec, keys: SecurityKeys) -> Rendered:
             {
                 "BucketName": o.bucket,
                 "EncryptionMode": o.mode,
-                "AwsKmsKey": (o.kms_key_arn or keys.s3_data) if o.mode != "SSE-S3" else None,
+                "AwsKmsKey": _key(o.kms_key_arn, keys.s3_data, "s3_data") if o.mode != "SSE-S3" else None,
             }
         )
         for o in s3.overrides
@@ -52,7 +59,7 @@ def local_disk_encryption(spec: SecuritySpec, keys: SecurityKeys) -> Rendered:
         return {"EncryptionKeyProviderType": "Custom", **_custom(disk.custom_provider, "EncryptionKeyProviderClass")}
     return {
         "EncryptionKeyProviderType": "AwsKms",
-        "AwsKmsKey": disk.kms_key_arn or keys.local_disk,
+        "AwsKmsKey": _key(disk.kms_key_arn, keys.local_disk, "local_disk"),
         "EnableEbsEncryption": disk.ebs_encryption,
     }
 

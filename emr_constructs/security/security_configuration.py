@@ -88,11 +88,13 @@ class EmrSecurityConfiguration(Construct):
         """Managed policies (created under ``scope``) that let the roles use this configuration's keys.
 
         The instance role and the runtime roles are key users of the S3 data key (EMRFS) and of the local-disk
-        key (nodes encrypt their disks); the service role is a key user of the local-disk key and may create
-        grants for AWS resources when EBS encryption is on (EMR Management Guide, "emr-encryption-enable").
+        key (nodes encrypt their disks), and of every key the spec names by ARN; the service role is a key
+        user of the local-disk key and may create grants for AWS resources when EBS encryption is on (EMR
+        Management Guide, "emr-encryption-enable").
         """
-        node_keys = [key.key_arn for key in (self.s3_data_key, self.local_disk_key) if key is not None]
-        data_keys = [self.s3_data_key.key_arn] if self.s3_data_key is not None else []
+        given = self.spec.given_node_key_arns
+        node_keys = [key.key_arn for key in (self.s3_data_key, self.local_disk_key) if key is not None] + given
+        data_keys = ([self.s3_data_key.key_arn] if self.s3_data_key is not None else []) + given
         policies: list[iam.ManagedPolicy] = []
         if node_keys:
             policies.append(

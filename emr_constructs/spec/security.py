@@ -12,17 +12,18 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.problems import ProblemCollector
 
-S3_URI = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+"
-KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+"
-IAM_ROLE_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+"
+S3_URI = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+"
+# Key ARNs, not alias ARNs: the roles' IAM policies must name the key itself to be allowed to use it.
+KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"
+IAM_ROLE_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$"
 JAVA_CLASS = r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$"
 BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
-SECRET_ARN = r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+"
+SECRET_ARN = r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$"
 
 
 class CustomProviderSpec(SpecModel):
@@ -137,7 +138,7 @@ class InTransitEncryptionSpec(SpecModel):
     """
 
     certificate_provider: Literal["EMR", "PEM", "Custom"] = "EMR"
-    pem_s3_uri: str | None = Field(default=None, pattern=S3_URI + r"\.zip$")
+    pem_s3_uri: str | None = Field(default=None, pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+\.zip$")
     custom_provider: CustomProviderSpec | None = None
 
     @model_validator(mode="after")
@@ -224,7 +225,7 @@ class KerberosSpec(SpecModel):
 
     provider: Literal["ClusterDedicatedKdc", "ExternalKdc"] = "ClusterDedicatedKdc"
     realm: str = Field(pattern=r"^[A-Z0-9.-]+$")
-    ticket_lifetime_hours: int = Field(default=24, ge=1, le=8760)
+    ticket_lifetime_hours: int = Field(default=24, ge=1, le=8760, strict=True)
     kdc_admin_password_secret_arn: str | None = Field(default=None, pattern=SECRET_ARN)
     cross_realm_trust: CrossRealmTrustSpec | None = None
     external_kdc: ExternalKdcSpec | None = None
@@ -256,6 +257,14 @@ class KerberosSpec(SpecModel):
                 )
         elif self.external_kdc is not None:
             problems.add("external_kdc", "set", "a cluster-dedicated KDC takes no external KDC", "remove it")
+        directory = self.external_kdc.active_directory if self.external_kdc is not None else None
+        if directory is not None and directory.realm == self.realm:
+            problems.add(
+                "external_kdc.active_directory.realm",
+                self.realm,
+                "the Active Directory realm must differ from the cluster's realm",
+                "name the AD realm in capitals",
+            )
         if self.cross_realm_trust is not None and self.cross_realm_trust.realm == self.realm:
             problems.add(
                 "cross_realm_trust.realm",
@@ -285,7 +294,15 @@ class ImdsSpec(SpecModel):
     """Instance metadata service settings. Default: IMDSv2 required, hop limit 1."""
 
     minimum_version: Literal[1, 2] = 2
-    hop_limit: int = 1
+    hop_limit: int = Field(default=1, strict=True)
+
+    @field_validator("minimum_version", mode="before")
+    @classmethod
+    def _no_boolean(cls, value: object) -> object:
+        # YAML's `true` would otherwise pass as 1 and quietly allow IMDSv1.
+        if isinstance(value, bool):
+            raise ValueError(f"minimum_version must be the number 1 or 2, not {value!r}. Fix: write 2")
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> ImdsSpec:
@@ -380,6 +397,13 @@ class SecuritySpec(SpecModel):
             )
         problems.raise_if_any()
         return self
+
+    @property
+    def given_node_key_arns(self) -> list[str]:
+        """KMS keys named in the spec (not supplied by the construct) that nodes and runtime roles use."""
+        s3 = self.s3_encryption
+        arns = [s3.kms_key_arn, *(o.kms_key_arn for o in s3.overrides), self.local_disk_encryption.kms_key_arn]
+        return sorted({arn for arn in arns if arn is not None})
 
     @property
     def application_scoped_roles(self) -> bool:

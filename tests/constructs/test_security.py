@@ -214,3 +214,49 @@ def test_security_configuration_construct_alone_creates_only_the_keys_it_needs()
     assert document["EncryptionConfiguration"]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"] == {
         "EncryptionMode": "SSE-S3"
     }
+
+
+def test_emrfs_role_mappings_let_the_instance_role_assume_the_mapped_roles() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=ENV)
+    payload = copy.deepcopy(FLEETS)
+    mapped = "arn:aws:iam::111111111111:role/analysts-s3"
+    payload["security"] = {
+        "kerberos_waiver": {"reason": "unit test of EMRFS role mappings without a KDC in the way"},
+        "emrfs_role_mappings": [{"role_arn": mapped, "identifier_type": "Group", "identifiers": ["analysts"]}],
+    }
+    cluster = EmrCluster(stack, "Cluster", spec=ClusterSpec.model_validate(payload), vpc=_vpc(stack))
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {
+            "PolicyDocument": {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": mapped}]},
+            "Roles": [{"Ref": stack.get_logical_id(cluster.instance_role.node.default_child)}],  # type: ignore[arg-type]
+        },
+    )
+    document = json.loads(cluster.security_configuration.to_json())
+    assert document["AuthorizationConfiguration"] == {
+        "EmrFsConfiguration": {
+            "RoleMappings": [{"Role": mapped, "IdentifierType": "Group", "Identifiers": ["analysts"]}]
+        }
+    }
+
+
+def test_keys_named_in_the_spec_are_granted_to_the_nodes() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=ENV)
+    payload = copy.deepcopy(FLEETS)
+    given = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    payload["security"] = {
+        "kerberos_waiver": {"reason": "unit test of keys named by ARN in the security spec"},
+        "s3_encryption": {"mode": "CSE-KMS", "kms_key_arn": given},
+    }
+    cluster = EmrCluster(stack, "Cluster", spec=ClusterSpec.model_validate(payload), vpc=_vpc(stack))
+    assert cluster.security_configuration.s3_data_key is None  # nothing created for S3: the spec names its key
+    node_policy = [
+        p["Properties"]
+        for p in Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").values()
+        if p["Properties"]["Description"].startswith("EMR nodes use")
+    ]
+    (statement,) = node_policy[0]["PolicyDocument"]["Statement"]
+    assert given in statement["Resource"]
