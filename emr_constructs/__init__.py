@@ -13,6 +13,8 @@ _EXPORTS = {
     "EmrRoles": "emr_constructs.iam",
     "EmrLogBucket": "emr_constructs.logging",
     "EmrNetwork": "emr_constructs.network",
+    "EmrSecurityConfiguration": "emr_constructs.security",
+    "SecuritySpec": "emr_constructs.spec",
     "AppConfig": "emr_constructs.spec",
     "Application": "emr_constructs.spec",
     "ClusterSpec": "emr_constructs.spec",
@@ -38,12 +40,14 @@ __all__ = [
     "EmrLogBucket",
     "EmrNetwork",
     "EmrRoles",
+    "EmrSecurityConfiguration",
     "InstanceFleetSpec",
     "InstanceGroupSpec",
     "InstanceTypeSpec",
     "ManagedScalingSpec",
     "OnDemandSpec",
     "ReleaseLabel",
+    "SecuritySpec",
     "SpotSpec",
     "load_config",
 ]
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
     from emr_constructs.iam import EmrRoles
     from emr_constructs.logging import EmrLogBucket
     from emr_constructs.network import EmrNetwork
+    from emr_constructs.security import EmrSecurityConfiguration
     from emr_constructs.spec import (
         AppConfig,
         Application,
@@ -65,6 +70,7 @@ if TYPE_CHECKING:
         ManagedScalingSpec,
         OnDemandSpec,
         ReleaseLabel,
+        SecuritySpec,
         SpotSpec,
         load_config,
     )

@@ -26,6 +26,7 @@ from emr_constructs.spec.groups import AutoScalingSpec, InstanceGroupSpec, Scali
 from emr_constructs.spec.problems import ConfigError, Problem, SpecProblems
 from emr_constructs.spec.release import ReleaseLabel, Version
 from emr_constructs.spec.scaling import ManagedScalingSpec
+from emr_constructs.spec.security import SecuritySpec
 from emr_constructs.spec.storage import EbsSpec, EbsVolumeSpec
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "ResizeSpec",
     "RootVolumeSpec",
     "ScalingRuleSpec",
+    "SecuritySpec",
     "SpecProblems",
     "SpotSpec",
     "Version",
