@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -80,6 +80,41 @@ class LoggingSpec(SpecModel):
         return self
 
 
+class DataAccessSpec(SpecModel):
+    """One cluster's access to a data bucket: ``read`` or ``read_write`` on ``prefix`` (default: the whole bucket).
+
+    With runtime roles (or Lake Formation), ``runtime_roles`` names the roles that get the access; otherwise the
+    cluster's instance role gets it.
+    """
+
+    cluster: str
+    prefix: str = Field(default="", pattern=r"^([A-Za-z0-9!_.*'()-]+/)*$")
+    access: Literal["read", "read_write"] = "read"
+    runtime_roles: tuple[str, ...] = ()
+
+
+class DataBucketSpec(SpecModel):
+    """A data bucket in the stateful stack: KMS (the S3 data key), TLS-only, versioned, access-logged, RETAIN.
+
+    Its name is fixed: ``emr-constructs-<environment>-<name>-<account>-<region>``.
+    """
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,19}$")
+    access: tuple[DataAccessSpec, ...] = ()
+
+
+class GlueDatabaseSpec(SpecModel):
+    """A Glue database created (and retained) by the stateful stack."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]{1,255}$")
+    description: str | None = Field(default=None, max_length=2048)
+
+
+def data_bucket_name(environment: str, account: str, region: str, name: str) -> str:
+    """The fixed physical name of a data bucket."""
+    return f"emr-constructs-{environment}-{name}-{account}-{region}"
+
+
 class AppConfig(SpecModel):
     """One deployment environment: where it goes, its network, IAM and logging settings, and its clusters."""
 
@@ -92,6 +127,8 @@ class AppConfig(SpecModel):
     iam: IamSpec = Field(default_factory=IamSpec)
     logging: LoggingSpec = Field(default_factory=LoggingSpec)
     account_baseline: AccountBaselineSpec = Field(default_factory=AccountBaselineSpec)
+    data_buckets: tuple[DataBucketSpec, ...] = ()
+    glue_databases: tuple[GlueDatabaseSpec, ...] = ()
     clusters: tuple[ClusterSpec, ...] = Field(min_length=1)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -119,8 +156,74 @@ class AppConfig(SpecModel):
         for index, name in enumerate(names):
             if names.index(name) != index:
                 problems.add(f"clusters[{index}].name", name, "two clusters share a name", "give each a unique name")
+        self._check_data(problems)
         problems.raise_if_any()
         return self
+
+    def bucket_name(self, name: str) -> str:
+        return data_bucket_name(self.environment, self.account, self.region, name)
+
+    def _check_data(self, problems: ProblemCollector) -> None:
+        clusters = {c.name: c for c in self.clusters}
+        bucket_names = [b.name for b in self.data_buckets]
+        for index, bucket in enumerate(self.data_buckets):
+            if bucket_names.index(bucket.name) != index:
+                problems.add(f"data_buckets[{index}].name", bucket.name, "two buckets share a name", "rename one")
+            physical = self.bucket_name(bucket.name)
+            if len(physical) > 63:
+                problems.add(
+                    f"data_buckets[{index}].name",
+                    bucket.name,
+                    f"the bucket name {physical!r} exceeds S3's 63 characters",
+                    "use a shorter name",
+                )
+            for entry_index, entry in enumerate(bucket.access):
+                path = f"data_buckets[{index}].access[{entry_index}]"
+                cluster = clusters.get(entry.cluster)
+                if cluster is None:
+                    problems.add(
+                        f"{path}.cluster", entry.cluster, "no cluster has this name", f"use one of {sorted(clusters)}"
+                    )
+                    continue
+                runtime = cluster.security.runtime_roles
+                known = {r.name for r in runtime.roles} if runtime is not None else set()
+                for role in entry.runtime_roles:
+                    if role not in known:
+                        problems.add(
+                            f"{path}.runtime_roles",
+                            role,
+                            f"cluster {cluster.name} has no such runtime role",
+                            f"use one of {sorted(known)}" if known else "declare it under security.runtime_roles",
+                        )
+                if cluster.security.application_scoped_roles and not entry.runtime_roles:
+                    problems.add(
+                        f"{path}.runtime_roles",
+                        [],
+                        f"cluster {cluster.name} uses runtime roles or Lake Formation: "
+                        "data access belongs to runtime roles, not the instance role",
+                        "name the runtime roles that get this access",
+                    )
+        declared = {self.bucket_name(b.name) for b in self.data_buckets}
+        for index, cluster in enumerate(self.clusters):
+            for path, uri in _data_lake_locations(cluster):
+                location_bucket = uri.removeprefix("s3://").split("/", 1)[0]
+                if location_bucket not in declared:
+                    problems.add(
+                        f"clusters[{index}].{path}",
+                        uri,
+                        "the location is not in a data bucket of this config",
+                        f"declare the bucket under data_buckets (names are {self.bucket_name('<name>')})",
+                    )
+
+
+def _data_lake_locations(cluster: ClusterSpec) -> list[tuple[str, str]]:
+    lake = cluster.data_lake
+    found = []
+    if lake.table_formats.iceberg is not None:
+        found.append(("data_lake.table_formats.iceberg.warehouse", lake.table_formats.iceberg.warehouse))
+    if lake.hbase is not None:
+        found.append(("data_lake.hbase.root_dir", lake.hbase.root_dir))
+    return found
 
 
 def _format_location(location: tuple[int | str, ...]) -> str:

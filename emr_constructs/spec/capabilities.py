@@ -122,6 +122,10 @@ HIVE_METASTORE_SSL_WORKAROUND = Capability(
     MGMT + "emr-encryption-support-matrix.html",
 )
 
+ICEBERG = Capability("Apache Iceberg", {6: _v("6.5.0")}, RELEASE + "emr-iceberg.html")
+DELTA = Capability("Delta Lake", {6: _v("6.9.0")}, RELEASE + "emr-delta.html")
+HUDI = Capability("Apache Hudi", {5: _v("5.28.0")}, RELEASE + "emr-hudi.html")
+
 # Numeric limits (each with its source).
 FLEET_TYPES_WITHOUT_STRATEGY = 5  # emr-instance-fleet.html
 FLEET_TYPES_WITH_STRATEGY = 30  # emr-instance-fleet.html

@@ -7,9 +7,11 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from emr_constructs.spec import capabilities as cap
+from emr_constructs.spec import datalake_configurations as lake
 from emr_constructs.spec.applications import NOT_YARN_SCALED, Application
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.configurations import ConfigurationConflict, ConfigurationSpec, merge_configurations
+from emr_constructs.spec.datalake import DataLakeSpec
 from emr_constructs.spec.fleets import AMI_PATTERN, InstanceFleetSpec, is_graviton
 from emr_constructs.spec.groups import InstanceGroupSpec
 from emr_constructs.spec.problems import ProblemCollector
@@ -73,6 +75,7 @@ class ClusterSpec(SpecModel):
     scale_down_behavior: Literal["TERMINATE_AT_INSTANCE_HOUR", "TERMINATE_AT_TASK_COMPLETION"] | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     security: SecuritySpec = Field(default_factory=SecuritySpec)
+    data_lake: DataLakeSpec = Field(default_factory=DataLakeSpec)
 
     @field_validator("release_label", mode="before")
     @classmethod
@@ -118,6 +121,7 @@ class ClusterSpec(SpecModel):
         self._check_root_volume(problems)
         self._check_custom_ami(problems)
         self._check_security(problems)
+        self._check_data_lake(problems)
         try:
             self.merged_configurations()
         except ConfigurationConflict as conflict:
@@ -385,6 +389,55 @@ class ClusterSpec(SpecModel):
                     "add HBase to applications or remove hbase_wal_encryption",
                 )
 
+    def _check_data_lake(self, problems: ProblemCollector) -> None:
+        installed = {app.name for app in self.applications}
+        for preset in self.presets:
+            needed = lake.PRESET_APPLICATIONS[preset]
+            if not installed & needed.any_of or not needed.all_of <= installed:
+                wanted = sorted(needed.all_of) or sorted(needed.any_of)
+                joiner = " and " if needed.all_of else " or "
+                problems.add(
+                    "data_lake.presets",
+                    preset,
+                    f"preset {preset} needs {joiner.join(wanted)} in applications",
+                    f"add {joiner.join(wanted)} to applications or remove the preset",
+                )
+        formats = self.data_lake.table_formats
+        chosen = [
+            (name, capability)
+            for name, capability, on in (
+                ("iceberg", cap.ICEBERG, formats.iceberg is not None),
+                ("delta", cap.DELTA, formats.delta),
+                ("hudi", cap.HUDI, formats.hudi),
+            )
+            if on
+        ]
+        for name, capability in chosen:
+            self._gate(problems, f"data_lake.table_formats.{name}", True, capability)
+        if chosen and "Spark" not in installed:
+            problems.add(
+                "data_lake.table_formats",
+                [n for n, _ in chosen],
+                "the table formats are configured for Spark",
+                "add Spark to applications",
+            )
+        if formats.delta and formats.hudi:
+            problems.add(
+                "data_lake.table_formats",
+                "delta and hudi",
+                "Delta Lake and Hudi both install their catalog as Spark's spark_catalog",
+                "choose one of them (Iceberg uses a catalog of its own and combines)",
+            )
+
+    @property
+    def presets(self) -> tuple[str, ...]:
+        """The data-lake presets in force (the given ones, or ``spark-hive-glue`` with Spark or Hive)."""
+        return lake.effective_presets(self.data_lake, {app.name for app in self.applications})
+
+    def data_lake_configurations(self) -> tuple[tuple[str, tuple[ConfigurationSpec, ...]], ...]:
+        """Classifications from the presets and table formats, each under its own source name."""
+        return lake.configurations(self.data_lake, {app.name for app in self.applications})
+
     def security_configurations(self) -> tuple[ConfigurationSpec, ...]:
         """Classifications that the security settings require (merged with every other source).
 
@@ -440,7 +493,10 @@ class ClusterSpec(SpecModel):
         Each of the cluster's own entries is a source of its own, so a conflict names the two entries."""
         own = [(f"configurations[{index}]", (spec,)) for index, spec in enumerate(self.configurations)]
         return merge_configurations(
-            *own, ("security (Kerberos with in-transit TLS)", self.security_configurations()), *extra
+            *own,
+            ("security (Kerberos with in-transit TLS)", self.security_configurations()),
+            *self.data_lake_configurations(),
+            *extra,
         )
 
     def warnings(self) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from emr_constructs import ClusterSpec, ConfigurationSpec, EmrCluster
 from emr_constructs.spec import ConfigurationConflict
+from emr_constructs.spec.datalake import GLUE_CLIENT_FACTORY
 from tests.templates import cfn_lint
 
 ENV = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -258,7 +259,15 @@ def test_cluster_level_properties_are_rendered(built: dict[str, Any]) -> None:
 def test_extra_configuration_sources_are_merged(built: dict[str, Any]) -> None:
     assert _cluster(built, "fleets")["Configurations"] == [
         {"Classification": "spark-defaults", "ConfigurationProperties": {"spark.executor.memory": "4g"}},
-        {"Classification": "hive-site", "ConfigurationProperties": {"a": "b"}},
+        # The default preset (Spark and Hive on the Glue Data Catalog) merged with the extra source's hive-site.
+        {
+            "Classification": "hive-site",
+            "ConfigurationProperties": {"hive.metastore.client.factory.class": GLUE_CLIENT_FACTORY, "a": "b"},
+        },
+        {
+            "Classification": "spark-hive-site",
+            "ConfigurationProperties": {"hive.metastore.client.factory.class": GLUE_CLIENT_FACTORY},
+        },
     ]
 
 

@@ -172,7 +172,8 @@ def test_cluster_configurations_are_merged() -> None:
             configurations=[
                 {"classification": "spark-defaults", "properties": {"a": 1}},
                 {"classification": "spark-defaults", "properties": {"b": True}},
-            ]
+            ],
+            data_lake={"presets": []},
         )
     )
     assert _as_data(spec.merged_configurations()) == [

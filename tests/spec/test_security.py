@@ -44,7 +44,9 @@ REASON = "sandbox cluster that only ever reads public sample data"
 
 
 def _secured(security: dict[str, Any], **top_level: Any) -> dict[str, Any]:
-    """The valid fleet cluster (emr-7.5.0, which has every security feature) with this ``security`` block."""
+    """The valid fleet cluster (emr-7.5.0, which has every security feature) with this ``security`` block; no
+    data-lake preset, so that only security derives classifications."""
+    top_level.setdefault("data_lake", {"presets": []})
     return fleet_cluster(security=security, **top_level)
 
 

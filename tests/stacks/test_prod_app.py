@@ -90,8 +90,8 @@ def test_kerberos_with_a_generated_kdc_password_by_dynamic_reference(templates: 
     classifications = {
         c["Classification"]: c.get("ConfigurationProperties") for c in cluster["Properties"]["Configurations"]
     }
-    assert classifications["hive-site"] == {"hive.metastore.use.SSL": "false"}
-    assert classifications["spark-hive-site"] == {"hive.metastore.use.SSL": "false"}
+    assert classifications["hive-site"]["hive.metastore.use.SSL"] == "false"
+    assert classifications["spark-hive-site"]["hive.metastore.use.SSL"] == "false"
 
 
 def test_runtime_roles_trust_only_the_instance_role(templates: dict[str, dict[str, Any]]) -> None:
