@@ -8,9 +8,11 @@ import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from emr_constructs.catalog import GlueCatalog
 from emr_constructs.logging import EmrLogBucket
 from emr_constructs.network import EmrNetwork
 from emr_constructs.spec import AppConfig
+from emr_constructs.storage import EmrDataBucket
 
 
 def log_bucket_name(config: AppConfig) -> str:
@@ -74,6 +76,17 @@ class StatefulStack(cdk.Stack):
             log_retention_days=config.logging.retention_days,
             transition_to_infrequent_access_days=config.logging.infrequent_access_after_days,
         )
+        self.data_buckets: dict[str, EmrDataBucket] = {
+            spec.name: EmrDataBucket(
+                self,
+                f"Data-{spec.name}",
+                bucket_name=config.bucket_name(spec.name),
+                encryption_key=self.s3_data_key,
+                access_log_bucket=self.logs.access_log_bucket,
+            )
+            for spec in config.data_buckets
+        }
+        self.catalog = GlueCatalog(self, "Catalog", databases=[(d.name, d.description) for d in config.glue_databases])
 
     @property
     def availability_zones(self) -> list[str]:

@@ -161,11 +161,18 @@ def test_cluster_is_tagged_for_the_v2_managed_policy(dev_app: SynthesisedApp) ->
 
 def test_configurations_are_rendered_with_nesting(dev_app: SynthesisedApp) -> None:
     configurations = _cluster(dev_app)["Configurations"]
+    warehouse = "s3://emr-constructs-dev-curated-111111111111-eu-west-1/warehouse/"
     assert configurations[0] == {
         "Classification": "spark-defaults",
         "ConfigurationProperties": {
             "spark.dynamicAllocation.enabled": "true",
             "spark.sql.adaptive.enabled": "true",
+            # From the Iceberg table format, merged into the user's spark-defaults.
+            "spark.sql.catalog.glue_catalog": "org.apache.iceberg.spark.SparkCatalog",
+            "spark.sql.catalog.glue_catalog.catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
+            "spark.sql.catalog.glue_catalog.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+            "spark.sql.catalog.glue_catalog.warehouse": warehouse,
+            "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
         },
     }
     assert configurations[1] == {

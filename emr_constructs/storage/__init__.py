@@ -1,0 +1,5 @@
+"""Data-lake storage."""
+
+from emr_constructs.storage.data_bucket import EmrDataBucket
+
+__all__ = ["EmrDataBucket"]
