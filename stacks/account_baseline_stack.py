@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -57,6 +58,9 @@ class AccountBaselineStack(cdk.Stack):
             )
         super().__init__(scope, id, **kwargs)
         self.baseline = baseline
+        self.glue_catalog_key: kms.Key | None = None
+        if baseline.glue_catalog_encryption:
+            self.glue_catalog_key = _encrypt_glue_catalog(self)
         self.log_key = kms.Key(
             self,
             "LogKey",
@@ -194,3 +198,33 @@ def _acknowledge(scope: IConstruct | None, rule_id: str, reason: str) -> None:
         raise LookupError(f"no construct to acknowledge {rule_id} on")
     target = scope.node.default_child or scope
     cdk.Validations.of(target).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
+
+
+def _encrypt_glue_catalog(stack: cdk.Stack) -> kms.Key:
+    """Encrypt the Data Catalog of this account and Region (metadata and connection passwords) with a new key.
+
+    Glue encrypts and decrypts with the caller's credentials, so every role that reads the catalog needs the key
+    (AWS Glue Developer Guide, "Encrypting your Data Catalog"); the cluster stacks grant it to their catalog
+    users through IAM.
+    """
+    key = kms.Key(
+        stack,
+        "GlueCatalogKey",
+        description="Encrypts the Glue Data Catalog of this account and Region (metadata and connection passwords)",
+        enable_key_rotation=True,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    glue.CfnDataCatalogEncryptionSettings(
+        stack,
+        "GlueCatalogEncryption",
+        catalog_id=stack.account,
+        data_catalog_encryption_settings=glue.CfnDataCatalogEncryptionSettings.DataCatalogEncryptionSettingsProperty(
+            encryption_at_rest=glue.CfnDataCatalogEncryptionSettings.EncryptionAtRestProperty(
+                catalog_encryption_mode="SSE-KMS", sse_aws_kms_key_id=key.key_arn
+            ),
+            connection_password_encryption=glue.CfnDataCatalogEncryptionSettings.ConnectionPasswordEncryptionProperty(
+                return_connection_password_encrypted=True, kms_key_id=key.key_arn
+            ),
+        ),
+    )
+    return key

@@ -43,6 +43,16 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
         synthesizer=synthesizer,
         description=f"emr-constructs {config.environment}: network, keys, logs (stateful)",
     )
+    baseline = None
+    if config.account_baseline.enabled:
+        baseline = AccountBaselineStack(
+            app,
+            f"{prefix}-account-baseline",
+            baseline=config.account_baseline,
+            env=env,
+            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
+            description=f"emr-constructs {config.environment}: EMR block public access of the account and region",
+        )
     clusters = []
     for spec in config.clusters:
         stack = ClusterStack(
@@ -54,18 +64,12 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
             env=env,
             synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
             description=f"emr-constructs {config.environment}: EMR cluster {spec.name}",
+            catalog_key=baseline.glue_catalog_key if baseline is not None else None,
         )
         stack.add_stack_dependency(stateful)
+        if baseline is not None:
+            stack.add_stack_dependency(baseline)
         clusters.append(stack)
-    if config.account_baseline.enabled:
-        AccountBaselineStack(
-            app,
-            f"{prefix}-account-baseline",
-            baseline=config.account_baseline,
-            env=env,
-            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
-            description=f"emr-constructs {config.environment}: EMR block public access of the account and region",
-        )
     for key, value in config.tags.items():
         cdk.Tags.of(app).add(key, value)
     return stateful, clusters

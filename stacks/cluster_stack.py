@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -29,8 +30,10 @@ class ClusterStack(cdk.Stack):
         config: AppConfig,
         cluster: ClusterSpec,
         stateful: StatefulStack,
+        catalog_key: kms.IKey | None = None,
         **kwargs: Any,
     ) -> None:
+        """``catalog_key`` encrypts the Glue Data Catalog when the account baseline encrypts it."""
         super().__init__(scope, id, **kwargs)
         network = stateful.network
         log_prefix = f"emr/{cluster.name}"
@@ -68,7 +71,7 @@ class ClusterStack(cdk.Stack):
             s3_data_key=stateful.s3_data_key,
             local_disk_key=stateful.local_disk_key,
         )
-        self._grant_data_access(config, cluster, stateful)
+        self._grant_data_access(config, cluster, stateful, catalog_key)
         cdk.CfnOutput(self, "ClusterId", value=self.cluster.cluster_id, description="EMR cluster id")
         cdk.CfnOutput(self, "LogUri", value=f"s3://{log_bucket.bucket_name}/{log_prefix}/")
 
@@ -78,7 +81,9 @@ class ClusterStack(cdk.Stack):
             return [self.cluster.runtime_roles[name] for name in runtime_roles]
         return [self.cluster]
 
-    def _grant_data_access(self, config: AppConfig, cluster: ClusterSpec, stateful: StatefulStack) -> None:
+    def _grant_data_access(
+        self, config: AppConfig, cluster: ClusterSpec, stateful: StatefulStack, catalog_key: kms.IKey | None
+    ) -> None:
         """The config's data access for this cluster, through the standard CDK grants on IGrantable principals.
 
         With runtime roles or Lake Formation, catalog and data access go to the runtime roles, never to the
@@ -89,7 +94,13 @@ class ClusterStack(cdk.Stack):
         catalog = cluster.data_lake.catalog
         if catalog is not None and cluster.presets:
             for index, grantee in enumerate(self._grantees(runtime)):
-                GlueCatalog.grant_metastore_access(self, grantee, catalog, policy_id=f"GlueCatalogAccess{index}")
+                GlueCatalog.grant_metastore_access(
+                    self,
+                    grantee,
+                    catalog,
+                    policy_id=f"GlueCatalogAccess{index}",
+                    catalog_key_arn=catalog_key.key_arn if catalog_key and catalog.catalog_id is None else None,
+                )
         buckets: dict[str, s3.IBucket] = {}
 
         def bucket(name: str) -> s3.IBucket:

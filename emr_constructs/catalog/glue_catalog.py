@@ -75,9 +75,17 @@ class GlueCatalog(Construct):
 
     @staticmethod
     def grant_metastore_access(
-        scope: Construct, grantee: iam.IGrantable, spec: GlueCatalogSpec, *, policy_id: str = "GlueCatalogAccess"
+        scope: Construct,
+        grantee: iam.IGrantable,
+        spec: GlueCatalogSpec,
+        *,
+        policy_id: str = "GlueCatalogAccess",
+        catalog_key_arn: str | None = None,
     ) -> iam.ManagedPolicy:
-        """A managed policy (under ``scope``) that lets ``grantee``'s role use the catalog's named databases."""
+        """A managed policy (under ``scope``) that lets ``grantee``'s role use the catalog's named databases.
+
+        ``catalog_key_arn``: the key that encrypts the Data Catalog, when it is encrypted (default: none).
+        """
         stack = cdk.Stack.of(scope)
         account = spec.catalog_id or stack.account
 
@@ -101,6 +109,15 @@ class GlueCatalog(Construct):
             statements.append(
                 iam.PolicyStatement(
                     sid="WriteNamedDatabases", actions=list(WRITE_ACTIONS), resources=[catalog, *databases, *tables]
+                )
+            )
+        if catalog_key_arn is not None:
+            # Glue encrypts and decrypts catalog objects with the caller's credentials.
+            statements.append(
+                iam.PolicyStatement(
+                    sid="UseCatalogKey",
+                    actions=["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+                    resources=[catalog_key_arn],
                 )
             )
         role = grantee.grant_principal

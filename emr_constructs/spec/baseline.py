@@ -76,9 +76,13 @@ class AccountBaselineSpec(SpecModel):
       tuple permits no public port at all (the strictest setting). The ranges only mean something while
       blocking is on: setting them together with ``block_public_security_group_rules: false`` is an error, and
       the default is then ignored. Ranges must not overlap.
+    - ``glue_catalog_encryption`` (default ``False``): encrypt the account's Glue Data Catalog (metadata at
+      rest and connection passwords) with a customer-managed key made by the baseline stack; clusters that use
+      the catalog are then granted that key. Also one setting per account and Region.
     """
 
     enabled: bool = False
+    glue_catalog_encryption: bool = False
     block_public_security_group_rules: bool = True
     permitted_public_port_ranges: tuple[PortRangeSpec, ...] = (PortRangeSpec(min=22, max=22),)
 

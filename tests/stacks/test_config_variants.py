@@ -27,6 +27,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
         }
     }
     data["iam"] = {"role_name_prefix": "corp", "permissions_boundary_arn": BOUNDARY}
+    data["account_baseline"] = {"enabled": True, "glue_catalog_encryption": True}
     path: Path = tmp_path_factory.mktemp("config") / "variant.yaml"
     path.write_text(yaml.safe_dump(data))
     app = cdk.App(outdir=tempfile.mkdtemp(prefix="variant-app-"), context=project_context())
@@ -59,6 +60,32 @@ def test_every_cluster_role_has_the_boundary_and_the_prefix(templates: dict[str,
         assert role["Properties"]["RoleName"].startswith("corp-analytics-")
 
 
-@pytest.mark.parametrize("stack", ["emr-dev-stateful", "emr-dev-analytics"])
+@pytest.mark.parametrize("stack", ["emr-dev-stateful", "emr-dev-analytics", "emr-dev-account-baseline"])
 def test_cfn_lint_is_clean(templates: dict[str, dict[str, Any]], stack: str) -> None:
     assert cfn_lint(templates[stack]) == []
+
+
+def test_account_baseline_encrypts_the_glue_catalog_and_clusters_get_its_key(
+    templates: dict[str, dict[str, Any]],
+) -> None:
+    baseline = templates["emr-dev-account-baseline"]
+    (settings,) = _resources(baseline, "AWS::Glue::DataCatalogEncryptionSettings")
+    encryption = settings["Properties"]["DataCatalogEncryptionSettings"]
+    assert encryption["EncryptionAtRest"]["CatalogEncryptionMode"] == "SSE-KMS"
+    assert encryption["ConnectionPasswordEncryption"]["ReturnConnectionPasswordEncrypted"] is True
+    key_id = encryption["EncryptionAtRest"]["SseAwsKmsKeyId"]["Fn::GetAtt"][0]
+    assert baseline["Resources"][key_id]["DeletionPolicy"] == "Retain"
+    glue_policies = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in _resources(templates["emr-dev-analytics"], "AWS::IAM::ManagedPolicy")
+        if "Glue Data Catalog" in p["Properties"]["Description"]
+    ]
+    (statements,) = glue_policies
+    key_statement = next(s for s in statements if s.get("Sid") == "UseCatalogKey")
+    assert key_statement["Resource"]["Fn::GetStackOutput"]["StackName"] == "emr-dev-account-baseline"
+
+
+def test_account_baseline_stack_is_off_by_default() -> None:
+    from emr_constructs.spec import load_config
+
+    assert load_config(DEFAULT_CONFIG).account_baseline.enabled is False
