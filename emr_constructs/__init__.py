@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "EmrCluster": "emr_constructs.cluster",
+    "EmrDataBucket": "emr_constructs.storage",
+    "GlueCatalog": "emr_constructs.catalog",
     "EmrRoles": "emr_constructs.iam",
     "EmrLogBucket": "emr_constructs.logging",
     "EmrNetwork": "emr_constructs.network",
@@ -37,10 +39,12 @@ __all__ = [
     "ConfigError",
     "ConfigurationSpec",
     "EmrCluster",
+    "EmrDataBucket",
     "EmrLogBucket",
     "EmrNetwork",
     "EmrRoles",
     "EmrSecurityConfiguration",
+    "GlueCatalog",
     "InstanceFleetSpec",
     "InstanceGroupSpec",
     "InstanceTypeSpec",
@@ -53,6 +57,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from emr_constructs.catalog import GlueCatalog
     from emr_constructs.cluster import EmrCluster
     from emr_constructs.iam import EmrRoles
     from emr_constructs.logging import EmrLogBucket
@@ -74,6 +79,7 @@ if TYPE_CHECKING:
         SpotSpec,
         load_config,
     )
+    from emr_constructs.storage import EmrDataBucket
 
 
 def __getattr__(name: str) -> Any:

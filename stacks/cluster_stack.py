@@ -92,7 +92,8 @@ class ClusterStack(cdk.Stack):
         scoped = cluster.security.application_scoped_roles
         runtime = tuple(self.cluster.runtime_roles) if scoped else ()
         catalog = cluster.data_lake.catalog
-        if catalog is not None and cluster.presets:
+        uses_catalog = bool(set(cluster.presets) & {"spark-hive-glue", "trino-glue"})
+        if catalog is not None and (uses_catalog or cluster.data_lake.table_formats.iceberg is not None):
             for index, grantee in enumerate(self._grantees(runtime)):
                 GlueCatalog.grant_metastore_access(
                     self,
@@ -133,6 +134,10 @@ class ClusterStack(cdk.Stack):
                 stream.grant_read(grantee)
         data_arns = [b.bucket_arn for b in buckets.values()] + [stateful.s3_data_key.key_arn] + streams
         acknowledge_data_grants(self, data_arns)
+        # The nodes use every grant from their first minute: the cluster waits for all of the stack's policies.
+        for construct in self.node.find_all():
+            if isinstance(construct, iam.Policy | iam.ManagedPolicy):
+                self.cluster.cfn_cluster.node.add_dependency(construct)
 
 
 def _lake_locations(cluster: ClusterSpec) -> list[str]:

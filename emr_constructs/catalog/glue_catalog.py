@@ -16,6 +16,8 @@ from emr_constructs.spec.datalake import GlueCatalogSpec
 #: the AWS Glue Data Catalog as the metastore for Hive": IAM permissions for the Glue Data Catalog).
 READ_ACTIONS = (
     "glue:BatchGetPartition",
+    "glue:GetColumnStatisticsForPartition",
+    "glue:GetColumnStatisticsForTable",
     "glue:GetDatabase",
     "glue:GetDatabases",
     "glue:GetPartition",
@@ -34,11 +36,18 @@ WRITE_ACTIONS = (
     "glue:BatchUpdatePartition",
     "glue:CreatePartition",
     "glue:CreateTable",
+    "glue:DeleteColumnStatisticsForPartition",
+    "glue:DeleteColumnStatisticsForTable",
     "glue:DeletePartition",
     "glue:DeleteTable",
+    "glue:CreateUserDefinedFunction",
+    "glue:DeleteUserDefinedFunction",
+    "glue:UpdateColumnStatisticsForPartition",
+    "glue:UpdateColumnStatisticsForTable",
     "glue:UpdateDatabase",
     "glue:UpdatePartition",
     "glue:UpdateTable",
+    "glue:UpdateUserDefinedFunction",
 )
 
 
@@ -81,11 +90,19 @@ class GlueCatalog(Construct):
         *,
         policy_id: str = "GlueCatalogAccess",
         catalog_key_arn: str | None = None,
-    ) -> iam.ManagedPolicy:
-        """A managed policy (under ``scope``) that lets ``grantee``'s role use the catalog's named databases.
+    ) -> list[iam.ManagedPolicy]:
+        """Managed policies (under ``scope``) that let ``grantee``'s role use the catalog's named databases.
 
-        ``catalog_key_arn``: the key that encrypts the Data Catalog, when it is encrypted (default: none).
+        The databases are spread over as many policies as IAM's 6,144-character limit for a managed policy needs
+        (``<policy_id>``, ``<policy_id>2``, ...). ``catalog_key_arn``: the key that encrypts the Data Catalog,
+        when it is encrypted (default: none). An ``EmrCluster`` grantee's cluster waits for the policies.
         """
+        role = grantee.grant_principal
+        if not (hasattr(role, "role_name") and hasattr(role, "role_arn")):
+            raise ValueError(
+                "GlueCatalog.grant_metastore_access: the grantee must be an IAM role (iam.Role, Role.from_role_arn) "
+                f"or an EmrCluster, got {type(role).__name__}. Fix: grant to the role that runs the engines"
+            )
         stack = cdk.Stack.of(scope)
         account = spec.catalog_id or stack.account
 
@@ -95,46 +112,87 @@ class GlueCatalog(Construct):
             )
 
         catalog = arn("catalog")
-        databases = [arn(f"database/{name}") for name in spec.databases]
-        tables = [arn(f"table/{name}/*") for name in spec.databases]
-        functions = [arn(f"userDefinedFunction/{name}/*") for name in spec.databases]
-        statements = [
+        common = [
             iam.PolicyStatement(
-                sid="ReadNamedDatabases",
-                actions=list(READ_ACTIONS),
-                resources=[catalog, arn("database/default"), *databases, *tables, *functions],
-            )
+                sid="ReadCatalogAndDefault", actions=list(READ_ACTIONS), resources=[catalog, arn("database/default")]
+            ),
+            # The Hive metastore client (and Spark at start) create `default` when the catalog has none yet.
+            iam.PolicyStatement(
+                sid="CreateDefaultDatabase",
+                actions=["glue:CreateDatabase"],
+                resources=[catalog, arn("database/default")],
+            ),
         ]
-        if spec.databases:
-            statements.append(
-                iam.PolicyStatement(
-                    sid="WriteNamedDatabases", actions=list(WRITE_ACTIONS), resources=[catalog, *databases, *tables]
-                )
-            )
         if catalog_key_arn is not None:
             # Glue encrypts and decrypts catalog objects with the caller's credentials.
-            statements.append(
+            common.append(
                 iam.PolicyStatement(
                     sid="UseCatalogKey",
                     actions=["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
                     resources=[catalog_key_arn],
                 )
             )
-        role = grantee.grant_principal
-        policy = iam.ManagedPolicy(
-            scope,
-            policy_id,
-            description="EMR engines use the Glue Data Catalog as their metastore, on the named databases only.",
-            statements=statements,
-        )
-        if isinstance(role, iam.Role):
-            policy.attach_to_role(role)
-        else:
-            raise ValueError("GlueCatalog.grant_metastore_access: the grantee must be an iam.Role or an EmrCluster")
         reason = (
             "Tables and user-defined functions of the named Glue database: their names are created by the jobs "
             "themselves, so the statement names the database and covers its tables, nothing outside it."
         )
-        for resource in [*tables, *functions]:
-            acknowledge_resource_finding(policy.node.default_child, "AwsSolutions::AwsSolutions-IAM5", resource, reason)  # type: ignore[arg-type]
-        return policy
+        policies: list[iam.ManagedPolicy] = []
+        for index, names in enumerate(_chunks(spec.databases) or [()]):
+            databases = [arn(f"database/{name}") for name in names]
+            tables = [arn(f"table/{name}/*") for name in names]
+            functions = [arn(f"userDefinedFunction/{name}/*") for name in names]
+            statements = list(common) if index == 0 else []
+            if names:
+                statements += [
+                    iam.PolicyStatement(
+                        sid="ReadNamedDatabases",
+                        actions=list(READ_ACTIONS),
+                        resources=[catalog, *databases, *tables, *functions],
+                    ),
+                    iam.PolicyStatement(
+                        sid="WriteNamedDatabases",
+                        actions=list(WRITE_ACTIONS),
+                        resources=[catalog, *databases, *tables, *functions],
+                    ),
+                ]
+            policy = iam.ManagedPolicy(
+                scope,
+                policy_id if index == 0 else f"{policy_id}{index + 1}",
+                description="EMR engines use the Glue Data Catalog as their metastore, on the named databases only.",
+                statements=statements,
+            )
+            policy.attach_to_role(role)  # type: ignore[arg-type]
+            cluster = getattr(grantee, "cfn_cluster", None)
+            if isinstance(cluster, cdk.CfnResource):
+                cluster.node.add_dependency(policy)  # Hive and Spark read the catalog when the nodes start
+            for resource in [*tables, *functions]:
+                acknowledge_resource_finding(
+                    policy.node.default_child,  # type: ignore[arg-type]
+                    "AwsSolutions::AwsSolutions-IAM5",
+                    resource,
+                    reason,
+                )
+            policies.append(policy)
+        return policies
+
+
+#: Characters that one database adds to a policy (its database, table and function ARNs in two statements),
+#: beyond its name; the first policy also carries the catalog statements. IAM allows 6,144 per managed policy.
+_PER_DATABASE = 5 * 70
+_POLICY_BUDGET = 4500
+
+
+def _chunks(names: Sequence[str]) -> list[tuple[str, ...]]:
+    chunks: list[tuple[str, ...]] = []
+    current: list[str] = []
+    size = 0
+    for name in names:
+        cost = _PER_DATABASE + 5 * len(name)
+        if current and size + cost > _POLICY_BUDGET:
+            chunks.append(tuple(current))
+            current, size = [], 0
+        current.append(name)
+        size += cost
+    if current:
+        chunks.append(tuple(current))
+    return chunks

@@ -124,7 +124,9 @@ HIVE_METASTORE_SSL_WORKAROUND = Capability(
 
 ICEBERG = Capability("Apache Iceberg", {6: _v("6.5.0")}, RELEASE + "emr-iceberg.html")
 DELTA = Capability("Delta Lake", {6: _v("6.9.0")}, RELEASE + "emr-delta.html")
-HUDI = Capability("Apache Hudi", {5: _v("5.28.0")}, RELEASE + "emr-hudi.html")
+# Hudi ships from emr-5.28.0, but the Spark SQL settings written here (HoodieCatalog as spark_catalog) need
+# Spark 3.2 and Hudi 0.11, from emr-6.7.0.
+HUDI = Capability("Apache Hudi with its Spark SQL catalog", {6: _v("6.7.0")}, RELEASE + "emr-hudi.html")
 
 # Numeric limits (each with its source).
 FLEET_TYPES_WITHOUT_STRATEGY = 5  # emr-instance-fleet.html

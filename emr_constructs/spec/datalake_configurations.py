@@ -55,9 +55,17 @@ def _spark_hive_glue(lake: DataLakeSpec, installed: set[str]) -> tuple[Configura
 
 def _trino_glue(lake: DataLakeSpec) -> tuple[ConfigurationSpec, ...]:
     settings = {"hive.metastore": "glue"}
-    if lake.catalog is not None and lake.catalog.catalog_id is not None:
-        settings["hive.metastore.glue.catalogid"] = lake.catalog.catalog_id
-    return (ConfigurationSpec(classification="trino-connector-hive", properties=settings),)
+    catalog_id = lake.catalog.catalog_id if lake.catalog is not None else None
+    if catalog_id is not None:
+        settings["hive.metastore.glue.catalogid"] = catalog_id
+    result = [ConfigurationSpec(classification="trino-connector-hive", properties=settings)]
+    if lake.table_formats.iceberg is not None:
+        # Trino reads the Iceberg tables through its own connector, on the same Glue catalog.
+        iceberg = {"iceberg.catalog.type": "glue"}
+        if catalog_id is not None:
+            iceberg["hive.metastore.glue.catalogid"] = catalog_id
+        result.append(ConfigurationSpec(classification="trino-connector-iceberg", properties=iceberg))
+    return tuple(result)
 
 
 def _hbase_s3(lake: DataLakeSpec) -> tuple[ConfigurationSpec, ...]:
@@ -102,11 +110,15 @@ def _table_formats(lake: DataLakeSpec) -> tuple[ConfigurationSpec, ...]:
                 f"{catalog}.warehouse": formats.iceberg.warehouse,
             }
         )
+        if lake.catalog is not None and lake.catalog.catalog_id is not None:
+            spark[f"{catalog}.glue.id"] = lake.catalog.catalog_id  # the other account's catalog
     if formats.delta:
         result.append(_config("delta-defaults", **{"delta.enabled": "true"}))
         extensions.append("io.delta.sql.DeltaSparkSessionExtension")
         spark["spark.sql.catalog.spark_catalog"] = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
     if formats.hudi:
+        # EMR ships the bundle but does not put it on Spark's class path (emr-hudi-work-with-dataset).
+        spark["spark.jars"] = "/usr/lib/hudi/hudi-spark-bundle.jar"
         extensions.append("org.apache.spark.sql.hudi.HoodieSparkSessionExtension")
         spark["spark.sql.catalog.spark_catalog"] = "org.apache.spark.sql.hudi.catalog.HoodieCatalog"
         spark["spark.serializer"] = "org.apache.spark.serializer.KryoSerializer"

@@ -19,7 +19,8 @@ class EmrDataBucket(Construct):
     ACLs off, versioned, server access logs to ``access_log_bucket``, RETAIN.
 
     Lifecycle keeps data: nothing current expires; noncurrent versions expire after
-    ``noncurrent_version_expiration_days`` (default 90) and incomplete multipart uploads after 7 days.
+    ``noncurrent_version_expiration_days`` (default 90), incomplete multipart uploads after 7 days, and delete
+    markers left without versions are removed.
     Grant access with the standard CDK grants (``bucket.grant_read(cluster, "raw/*")``).
     """
 
@@ -53,12 +54,13 @@ class EmrDataBucket(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=True,
             server_access_logs_bucket=access_log_bucket,
-            server_access_logs_prefix=f"{bucket_name or id}/",
+            server_access_logs_prefix=f"{bucket_name or cdk.Names.unique_id(self)}/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="KeepDataExpireOldVersions",
                     noncurrent_version_expiration=cdk.Duration.days(noncurrent_version_expiration_days),
                     abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
+                    expired_object_delete_marker=True,
                 )
             ],
             removal_policy=removal_policy,
