@@ -132,12 +132,33 @@ class ClusterStack(cdk.Stack):
             stream = kinesis.Stream.from_stream_arn(self, f"Stream-{arn.rsplit('/', 1)[-1]}", arn)
             for grantee in self._grantees(runtime):
                 stream.grant_read(grantee)
-        data_arns = [b.bucket_arn for b in buckets.values()] + [stateful.s3_data_key.key_arn] + streams
+        msk = list(cluster.data_lake.flink.msk_clusters) if cluster.data_lake.flink else []
+        for arn in msk:
+            for grantee in self._grantees(runtime):
+                _grant_msk_read(grantee, arn)
+        msk_arns = [arn.replace(":cluster/", f":{kind}/") for arn in msk for kind in ("cluster", "topic", "group")]
+        data_arns = [b.bucket_arn for b in buckets.values()] + [stateful.s3_data_key.key_arn] + streams + msk_arns
         acknowledge_data_grants(self, data_arns)
         # The nodes use every grant from their first minute: the cluster waits for all of the stack's policies.
         for construct in self.node.find_all():
             if isinstance(construct, iam.Policy | iam.ManagedPolicy):
                 self.cluster.cfn_cluster.node.add_dependency(construct)
+
+
+def _grant_msk_read(grantee: iam.IGrantable, cluster_arn: str) -> None:
+    """Read access to an MSK cluster with IAM access control: connect, describe, read every topic and consume
+    with any group of that cluster (Amazon MSK Developer Guide, "IAM access control")."""
+    topics = cluster_arn.replace(":cluster/", ":topic/") + "/*"
+    groups = cluster_arn.replace(":cluster/", ":group/") + "/*"
+    iam.Grant.add_to_principal(
+        grantee=grantee, actions=["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"], resource_arns=[cluster_arn]
+    )
+    iam.Grant.add_to_principal(
+        grantee=grantee, actions=["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], resource_arns=[topics]
+    )
+    iam.Grant.add_to_principal(
+        grantee=grantee, actions=["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], resource_arns=[groups]
+    )
 
 
 def _lake_locations(cluster: ClusterSpec) -> list[str]:

@@ -18,6 +18,7 @@ GLUE_CLIENT_FACTORY = "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHi
 S3_PREFIX_URI = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(\S+/)?$"
 GLUE_NAME = r"^[a-z0-9_]{1,255}$"
 KINESIS_STREAM_ARN = r"^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream/[A-Za-z0-9_.-]+$"
+MSK_CLUSTER_ARN = r"^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[A-Za-z0-9-]+/[A-Za-z0-9-]+$"
 
 PresetName = Literal["spark-hive-glue", "trino-glue", "hbase-s3", "flink", "notebooks"]
 
@@ -76,9 +77,11 @@ class HBaseOnS3Spec(SpecModel):
 
 
 class FlinkSpec(SpecModel):
-    """Flink sources the cluster may read: Kinesis data streams by ARN (``stream.grant_read`` on the cluster)."""
+    """Flink sources the cluster may read: Kinesis data streams (``stream.grant_read`` on the cluster) and
+    Amazon MSK clusters with IAM access control (connect, read every topic, consume with any group), by ARN."""
 
     kinesis_streams: tuple[str, ...] = ()
+    msk_clusters: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _check(self) -> FlinkSpec:
@@ -92,6 +95,14 @@ class FlinkSpec(SpecModel):
                     arn,
                     "not a Kinesis data stream ARN",
                     "use arn:aws:kinesis:<region>:<account>:stream/<name>",
+                )
+        for index, arn in enumerate(self.msk_clusters):
+            if not re.match(MSK_CLUSTER_ARN, arn):
+                problems.add(
+                    f"msk_clusters[{index}]",
+                    arn,
+                    "not an Amazon MSK cluster ARN",
+                    "use arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>",
                 )
         problems.raise_if_any()
         return self

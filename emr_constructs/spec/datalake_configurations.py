@@ -2,7 +2,8 @@
 
 Properties come from the EMR Release Guide pages of each engine: the Glue client factory in ``hive-site`` and
 ``spark-hive-site`` ("Using the AWS Glue Data Catalog as the metastore for Hive/Spark"), ``hive.metastore=glue``
-in ``trino-connector-hive`` (emr-trino-getting-started-launch), HBase on S3 (``hbase`` storage mode, ``hbase-site``
+in ``trino-connector-hive`` (emr-trino-getting-started-launch) and likewise ``presto-connector-hive``,
+HBase on S3 (``hbase`` storage mode, ``hbase-site``
 root dir; emr-hbase-s3), Iceberg (``iceberg-defaults`` and the Spark catalog settings; emr-iceberg-use-spark-cluster),
 Delta (``delta-defaults``; emr-delta) and Hudi's Spark settings (emr-hudi-work-with-dataset).
 """
@@ -31,7 +32,7 @@ class Needs:
 
 PRESET_APPLICATIONS: dict[str, Needs] = {
     "spark-hive-glue": Needs(any_of=frozenset({"Spark", "Hive"})),
-    "trino-glue": Needs(all_of=frozenset({"Trino"})),
+    "trino-glue": Needs(any_of=frozenset({"Trino", "PrestoSQL", "Presto"})),
     "hbase-s3": Needs(all_of=frozenset({"HBase"})),
     "flink": Needs(all_of=frozenset({"Flink"})),
     "notebooks": Needs(all_of=frozenset({"Livy", "JupyterEnterpriseGateway"})),
@@ -53,13 +54,25 @@ def _spark_hive_glue(lake: DataLakeSpec, installed: set[str]) -> tuple[Configura
     )
 
 
-def _trino_glue(lake: DataLakeSpec) -> tuple[ConfigurationSpec, ...]:
+#: The Hive connector's classification per engine name (Trino from emr-6.4.0, PrestoSQL before it, PrestoDB).
+HIVE_CONNECTORS = {
+    "Trino": "trino-connector-hive",
+    "PrestoSQL": "prestosql-connector-hive",
+    "Presto": "presto-connector-hive",
+}
+
+
+def _trino_glue(lake: DataLakeSpec, installed: set[str]) -> tuple[ConfigurationSpec, ...]:
     settings = {"hive.metastore": "glue"}
     catalog_id = lake.catalog.catalog_id if lake.catalog is not None else None
     if catalog_id is not None:
         settings["hive.metastore.glue.catalogid"] = catalog_id
-    result = [ConfigurationSpec(classification="trino-connector-hive", properties=settings)]
-    if lake.table_formats.iceberg is not None:
+    result = [
+        ConfigurationSpec(classification=classification, properties=settings)
+        for engine, classification in HIVE_CONNECTORS.items()
+        if engine in installed
+    ]
+    if lake.table_formats.iceberg is not None and "Trino" in installed:
         # Trino reads the Iceberg tables through its own connector, on the same Glue catalog.
         iceberg = {"iceberg.catalog.type": "glue"}
         if catalog_id is not None:
@@ -145,7 +158,7 @@ def configurations(lake: DataLakeSpec, installed: set[str]) -> tuple[Sourced, ..
     if "spark-hive-glue" in presets:
         sources.append(("preset spark-hive-glue", _spark_hive_glue(lake, installed)))
     if "trino-glue" in presets:
-        sources.append(("preset trino-glue", _trino_glue(lake)))
+        sources.append(("preset trino-glue", _trino_glue(lake, installed)))
     if "hbase-s3" in presets:
         sources.append(("preset hbase-s3", _hbase_s3(lake)))
     if "notebooks" in presets:

@@ -258,7 +258,12 @@ def test_every_data_lake_problem_is_reported_at_once() -> None:
 @pytest.mark.parametrize(
     ("applications", "presets", "extra", "message"),
     [
-        (["Spark", "Hadoop"], ["trino-glue"], {}, "preset trino-glue needs Trino in applications"),
+        (
+            ["Spark", "Hadoop"],
+            ["trino-glue"],
+            {},
+            "preset trino-glue needs Presto or PrestoSQL or Trino in applications",
+        ),
         (
             ["Spark", "Livy"],
             ["notebooks"],
@@ -775,3 +780,31 @@ def test_every_app_level_data_problem_is_reported_at_once() -> None:
         "data_buckets[2].access[0].cluster",
         "data_buckets[2].name",
     ]
+
+
+def test_trino_glue_writes_the_hive_connector_of_each_installed_engine() -> None:
+    spec = valid(lake(["Spark", "Hive", "Presto", "Trino"], presets=["trino-glue"], catalog={"databases": ["raw"]}))
+    by_name = {c.classification: dict(c.properties) for c in spec.merged_configurations()}
+    assert by_name["trino-connector-hive"] == {"hive.metastore": "glue"}
+    assert by_name["presto-connector-hive"] == {"hive.metastore": "glue"}
+    assert "prestosql-connector-hive" not in by_name
+
+
+def test_prestosql_gets_its_own_connector_on_6_3() -> None:
+    payload = lake(["Spark", "PrestoSQL"], presets=["trino-glue"], catalog={"databases": ["raw"]})
+    payload["release_label"] = "emr-6.3.0"
+    by_name = {c.classification: dict(c.properties) for c in valid(payload).merged_configurations()}
+    assert by_name["prestosql-connector-hive"] == {"hive.metastore": "glue"}
+    assert "trino-connector-hive" not in by_name
+
+
+def test_fails_msk_cluster_arn_that_is_not_one() -> None:
+    rejects(
+        lake(
+            ["Flink", "Hadoop"],
+            presets=["flink"],
+            catalog=None,
+            flink={"msk_clusters": ["arn:aws:kafka:eu-west-1:111111111111:topic/x/y/z"]},
+        ),
+        r"^  - data_lake\.flink\.msk_clusters\[0\]: not an Amazon MSK cluster ARN",
+    )

@@ -392,6 +392,29 @@ def test_flink_reads_exactly_its_kinesis_streams(templates: dict[str, dict[str, 
 
 
 @_cases()
+def test_flink_reads_exactly_its_msk_clusters(templates: dict[str, dict[str, dict[str, Any]]], case: Case) -> None:
+    clusters = list((_lake(case.cluster).get("flink") or {}).get("msk_clusters", []))
+    statements = _with_service(_statements(templates[case.file][case.stack]), "kafka-cluster")
+    expected = {
+        arn.replace(":cluster/", f":{kind}/") + suffix
+        for arn in clusters
+        for kind, suffix in (("cluster", ""), ("topic", "/*"), ("group", "/*"))
+    }
+    reached = {r for s in statements for r in _listed(s["Resource"])}
+    assert reached == expected
+    actions = {a for s in statements for a in _listed(s["Action"])}
+    if clusters:
+        assert actions == {
+            "kafka-cluster:Connect",
+            "kafka-cluster:DescribeCluster",
+            "kafka-cluster:DescribeTopic",
+            "kafka-cluster:ReadData",
+            "kafka-cluster:AlterGroup",
+            "kafka-cluster:DescribeGroup",
+        }
+
+
+@_cases()
 def test_glue_reaches_only_the_named_databases(templates: dict[str, dict[str, dict[str, Any]]], case: Case) -> None:
     statements = _with_service(_statements(templates[case.file][case.stack]), "glue")
     catalog = _catalog(case.cluster)
