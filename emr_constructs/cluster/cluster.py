@@ -15,11 +15,14 @@ from constructs import Construct
 
 from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
 from emr_constructs.iam import EmrRoles
+from emr_constructs.jobs import BootstrapAction, Step
+from emr_constructs.jobs.steps import steps_from_specs
 from emr_constructs.logging import EmrLogBucket
 from emr_constructs.network import create_emr_security_groups
 from emr_constructs.render import ClusterWiring, render_cluster_properties
 from emr_constructs.security import EmrSecurityConfiguration, kerberos_attributes
 from emr_constructs.spec import ClusterSpec, ConfigurationSpec
+from emr_constructs.spec.jobs import BootstrapActionSpec
 
 
 @jsii.implements(iam.IGrantable, ec2.IConnectable)
@@ -55,6 +58,8 @@ class EmrCluster(Construct):
         s3_data_key: kms.IKey | None = None,
         local_disk_key: kms.IKey | None = None,
         extra_configurations: Sequence[tuple[str, Sequence[ConfigurationSpec]]] = (),
+        bootstrap_actions: Sequence[BootstrapAction] = (),
+        steps: Sequence[Step] = (),
     ) -> None:
         """``subnets`` default to the VPC's private (else isolated) subnets. ``log_bucket`` defaults to a new
         ``EmrLogBucket`` (whose key then encrypts the logs). ``log_prefix`` defaults to ``emr/<cluster name>``;
@@ -62,7 +67,9 @@ class EmrCluster(Construct):
         (``LogEncryptionKmsKeyId``). ``extra_configurations`` are (source name, classifications)
         pairs merged with the spec's own; a disagreeing key is an error naming both sources.
         ``security_configuration`` defaults to one built here from ``spec.security`` with ``s3_data_key`` and
-        ``local_disk_key`` (each created when omitted and needed)."""
+        ``local_disk_key`` (each created when omitted and needed). ``bootstrap_actions`` and ``steps`` come after
+        the spec's own; steps become ``AWS::EMR::Step`` resources (in order; CloudFormation waits for each to
+        finish) unless the spec marks them ``at_creation`` (the create-only ``Steps`` property)."""
         super().__init__(scope, id)
         subnets = list(subnets) if subnets is not None else list(vpc.private_subnets or vpc.isolated_subnets)
         if not subnets:
@@ -132,6 +139,10 @@ class EmrCluster(Construct):
             else None
         )
 
+        actions = [*(_bootstrap_from_spec(self, a) for a in spec.bootstrap_actions), *bootstrap_actions]
+        rendered_actions = [action.bind(self, self.roles.instance_role) for action in actions]
+        all_steps = [*steps_from_specs(spec.steps), *((step, False) for step in steps)]
+        creation_steps = [step.bind(self, self.roles.instance_role) for step, at_creation in all_steps if at_creation]
         merged = spec.merged_configurations(*((name, tuple(items)) for name, items in extra_configurations))
         wiring = ClusterWiring(
             service_role=self.roles.service_role.role_arn,
@@ -145,6 +156,8 @@ class EmrCluster(Construct):
             log_encryption_kms_key_id=log_key.key_arn if log_key else None,
             security_configuration=self.security_configuration.security_configuration_name,
             kerberos_attributes=kerberos.attributes if kerberos else None,
+            bootstrap_actions=rendered_actions,
+            steps=creation_steps,
         )
         self.cfn_cluster = emr.CfnCluster(
             self, "Resource", **cfn_cluster_kwargs(render_cluster_properties(spec, wiring, merged))
@@ -155,6 +168,27 @@ class EmrCluster(Construct):
             if isinstance(child, iam.Policy | iam.ManagedPolicy):
                 self.cfn_cluster.node.add_dependency(child)
         self._acknowledge_policy_findings()
+        self.steps: dict[str, emr.CfnStep] = {}
+        previous: emr.CfnStep | None = None
+        for step, at_creation in all_steps:
+            if at_creation:
+                continue
+            config = step.bind(self, self.roles.instance_role)
+            jar = config["HadoopJarStep"]
+            resource = emr.CfnStep(
+                self,
+                f"Step-{config['Name']}",
+                job_flow_id=self.cfn_cluster.ref,
+                name=config["Name"],
+                action_on_failure=config["ActionOnFailure"],
+                hadoop_jar_step=emr.CfnStep.HadoopJarStepConfigProperty(
+                    jar=jar["Jar"], args=jar.get("Args"), main_class=jar.get("MainClass")
+                ),
+            )
+            if previous is not None:
+                resource.add_dependency(previous)  # submitted in the declared order
+            previous = resource
+            self.steps[config["Name"]] = resource
         for warning_id, message in spec.warnings():
             Annotations.of(self).add_warning_v2(f"emr-constructs:{warning_id}", message)
 
@@ -234,3 +268,13 @@ class EmrCluster(Construct):
     @property
     def connections(self) -> ec2.Connections:
         return self._connections
+
+
+def _bootstrap_from_spec(scope: Construct, spec: BootstrapActionSpec) -> BootstrapAction:
+    if spec.script.startswith("s3://"):
+        bucket_name, _, key = spec.script.removeprefix("s3://").partition("/")
+        bucket = s3.Bucket.from_bucket_name(scope, f"BootstrapBucket-{spec.name}", bucket_name)
+        action = BootstrapAction.from_s3(bucket, key, args=spec.args, name=spec.name)
+    else:
+        action = BootstrapAction.from_asset(spec.script, args=spec.args, name=spec.name)
+    return BootstrapAction.run_if(spec.run_if, action) if spec.run_if else action

@@ -28,6 +28,8 @@ class ClusterWiring:
     auto_scaling_role: str | None = None
     extra_tags: dict[str, str] = field(default_factory=dict)
     kerberos_attributes: Rendered | None = None
+    bootstrap_actions: Sequence[Rendered] = ()
+    steps: Sequence[Rendered] = ()
 
 
 def render_instances(spec: ClusterSpec, wiring: ClusterWiring) -> Rendered:

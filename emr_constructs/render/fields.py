@@ -260,3 +260,24 @@ def cluster_common(spec: ClusterSpec, all_configurations: Iterable[Configuration
             "PlacementGroupConfigs": placement_groups(spec),
         }
     )
+
+
+def instances_common(
+    spec: ClusterSpec,
+    *,
+    primary_security_group: str,
+    core_security_group: str,
+    service_access_security_group: str,
+) -> Rendered:
+    """``Instances`` fields whose shape is the same in CloudFormation and in RunJobFlow: the EMR-managed security
+    groups and the lifecycle flags (termination protection is forced on with three primaries)."""
+    return compact(
+        {
+            "EmrManagedMasterSecurityGroup": primary_security_group,
+            "EmrManagedSlaveSecurityGroup": core_security_group,
+            "ServiceAccessSecurityGroup": service_access_security_group,
+            "TerminationProtected": spec.termination_protected,
+            "UnhealthyNodeReplacement": spec.unhealthy_node_replacement,
+            "KeepJobFlowAliveWhenNoSteps": spec.keep_alive_when_no_steps,
+        }
+    )

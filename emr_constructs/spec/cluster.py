@@ -14,6 +14,7 @@ from emr_constructs.spec.configurations import ConfigurationConflict, Configurat
 from emr_constructs.spec.datalake import DataLakeSpec
 from emr_constructs.spec.fleets import AMI_PATTERN, InstanceFleetSpec, is_graviton
 from emr_constructs.spec.groups import InstanceGroupSpec
+from emr_constructs.spec.jobs import BootstrapActionSpec, StepSpec, check_jobs
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.release import ReleaseLabel
 from emr_constructs.spec.scaling import ManagedScalingSpec
@@ -76,6 +77,8 @@ class ClusterSpec(SpecModel):
     tags: dict[str, str] = Field(default_factory=dict)
     security: SecuritySpec = Field(default_factory=SecuritySpec)
     data_lake: DataLakeSpec = Field(default_factory=DataLakeSpec)
+    bootstrap_actions: tuple[BootstrapActionSpec, ...] = ()
+    steps: tuple[StepSpec, ...] = ()
 
     @field_validator("release_label", mode="before")
     @classmethod
@@ -122,6 +125,7 @@ class ClusterSpec(SpecModel):
         self._check_custom_ami(problems)
         self._check_security(problems)
         self._check_data_lake(problems)
+        check_jobs(problems, self.bootstrap_actions, self.steps, self.step_concurrency)
         try:
             self.merged_configurations()
         except ConfigurationConflict as conflict:

@@ -1,0 +1,114 @@
+"""Steps: Spark, Hive, ``command-runner.jar`` commands and custom JARs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from emr_constructs.jobs.bootstrap import grant_object_read, local_asset
+from emr_constructs.render.steps import (
+    COMMAND_RUNNER,
+    hadoop_jar_step,
+    hive_script_args,
+    spark_submit_args,
+    step_config,
+)
+from emr_constructs.spec.jobs import StepSpec
+
+
+def _script_uri(scope: Construct, name: str, script: str, grantee: iam.IGrantable) -> str:
+    """A repository script becomes an asset readable by ``grantee``; an s3:// URI passes through."""
+    if script.startswith("s3://"):
+        return script
+    asset = local_asset(scope, f"StepScript-{name}", script)
+    grant_object_read(grantee, asset.bucket, asset.s3_object_key)
+    return asset.s3_object_url
+
+
+@dataclass(frozen=True)
+class SparkStep:
+    """``spark-submit --deploy-mode cluster`` of a PySpark file or JAR (local files become assets).
+
+    ``action_on_failure`` defaults to CONTINUE (the only value EMR accepts with step concurrency above 1).
+    """
+
+    name: str
+    script: str
+    main_class: str | None = None
+    args: tuple[str, ...] = ()
+    conf: Mapping[str, str] = field(default_factory=dict)
+    action_on_failure: str = "CONTINUE"
+
+    def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
+        uri = _script_uri(scope, self.name, self.script, grantee)
+        args = spark_submit_args(uri, main_class=self.main_class, args=self.args, conf=self.conf)
+        return step_config(self.name, self.action_on_failure, hadoop_jar_step(COMMAND_RUNNER, args))
+
+
+@dataclass(frozen=True)
+class HiveStep:
+    """A Hive script (local files become assets)."""
+
+    name: str
+    script: str
+    args: tuple[str, ...] = ()
+    action_on_failure: str = "CONTINUE"
+
+    def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
+        uri = _script_uri(scope, self.name, self.script, grantee)
+        return step_config(
+            self.name, self.action_on_failure, hadoop_jar_step(COMMAND_RUNNER, hive_script_args(uri, self.args))
+        )
+
+
+@dataclass(frozen=True)
+class CommandStep:
+    """Any command through ``command-runner.jar`` (EMR Release Guide, "Run commands and scripts")."""
+
+    name: str
+    command: tuple[str, ...]
+    action_on_failure: str = "CONTINUE"
+
+    def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
+        return step_config(self.name, self.action_on_failure, hadoop_jar_step(COMMAND_RUNNER, self.command))
+
+
+@dataclass(frozen=True)
+class JarStep:
+    """A custom JAR in S3 with its main class and arguments."""
+
+    name: str
+    jar: str
+    main_class: str | None = None
+    args: tuple[str, ...] = ()
+    action_on_failure: str = "CONTINUE"
+
+    def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
+        return step_config(self.name, self.action_on_failure, hadoop_jar_step(self.jar, self.args, self.main_class))
+
+
+Step = SparkStep | HiveStep | CommandStep | JarStep
+
+
+def step_from_spec(spec: StepSpec) -> Step:
+    """The step object for a YAML step."""
+    if spec.spark is not None:
+        spark = spec.spark
+        return SparkStep(
+            spec.name, spark.script, spark.main_class, spark.args, dict(spark.conf), spec.action_on_failure
+        )
+    if spec.hive is not None:
+        return HiveStep(spec.name, spec.hive.script, spec.hive.args, spec.action_on_failure)
+    if spec.command is not None:
+        return CommandStep(spec.name, spec.command, spec.action_on_failure)
+    assert spec.jar is not None
+    return JarStep(spec.name, spec.jar.jar, spec.jar.main_class, spec.jar.args, spec.action_on_failure)
+
+
+def steps_from_specs(specs: Sequence[StepSpec]) -> list[tuple[Step, bool]]:
+    """(step, at_creation) pairs for the spec's steps."""
+    return [(step_from_spec(spec), spec.at_creation) for spec in specs]
