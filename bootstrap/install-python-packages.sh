@@ -222,7 +222,9 @@ find_unpinned() {
   done <"$1"
   if [[ -n "${logical//[[:space:]]/}" ]]; then
     COUNT=$((COUNT + 1))
-    printf 'line %d: %s (continues past the end of the file)\n' "$start" "$logical"
+    logical=${logical#"${logical%%[![:space:]]*}"}
+    logical=${logical%"${logical##*[![:space:]]}"}
+    printf 'line %d: %s (a backslash continues it past the end of the file)\n' "$start" "$logical"
   fi
 }
 

@@ -86,6 +86,8 @@ def render_cluster_properties(
             "LogEncryptionKmsKeyId": wiring.log_encryption_kms_key_id,
             "SecurityConfiguration": wiring.security_configuration,
             "KerberosAttributes": wiring.kerberos_attributes,
+            "BootstrapActions": list(wiring.bootstrap_actions),
+            "Steps": list(wiring.steps),
             "Tags": fields.tags(spec, wiring.extra_tags),
         }
     )
