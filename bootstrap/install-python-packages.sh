@@ -39,7 +39,7 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
-# Logging: "[emr-constructs] <UTC timestamp> <script>: <message>" to stdout (errors to stderr)
+# Logging: "[emr-constructs] <ISO 8601 timestamp> <script>: <message>" to stdout (errors to stderr)
 # and appended to $LOG_FILE once the log directory exists.
 # ---------------------------------------------------------------------------------------------
 LOG_FILE=""
@@ -47,7 +47,7 @@ LOG_FILE=""
 # Sets LINE to the formatted message (no subshell: bootstrap logs should not cost a fork a line).
 _format() {
   local ts
-  TZ=UTC0 printf -v ts '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  printf -v ts '%(%Y-%m-%dT%H:%M:%S%z)T' -1
   printf -v LINE '[emr-constructs] %s %s: %s' "$ts" "$SCRIPT_NAME" "$*"
 }
 

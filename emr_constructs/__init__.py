@@ -9,6 +9,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
+    "BootstrapAction": "emr_constructs.jobs",
+    "SparkStep": "emr_constructs.jobs",
     "EmrCluster": "emr_constructs.cluster",
     "EmrDataBucket": "emr_constructs.storage",
     "GlueCatalog": "emr_constructs.catalog",
@@ -35,6 +37,7 @@ _EXPORTS = {
 __all__ = [
     "AppConfig",
     "Application",
+    "BootstrapAction",
     "ClusterSpec",
     "ConfigError",
     "ConfigurationSpec",
@@ -52,6 +55,7 @@ __all__ = [
     "OnDemandSpec",
     "ReleaseLabel",
     "SecuritySpec",
+    "SparkStep",
     "SpotSpec",
     "load_config",
 ]
@@ -60,6 +64,7 @@ if TYPE_CHECKING:
     from emr_constructs.catalog import GlueCatalog
     from emr_constructs.cluster import EmrCluster
     from emr_constructs.iam import EmrRoles
+    from emr_constructs.jobs import BootstrapAction, SparkStep
     from emr_constructs.logging import EmrLogBucket
     from emr_constructs.network import EmrNetwork
     from emr_constructs.security import EmrSecurityConfiguration

@@ -1,5 +1,13 @@
 """Renderers of the cluster spec: CloudFormation properties (and, later, the RunJobFlow request)."""
 
 from emr_constructs.render.cloudformation import ClusterWiring, render_cluster_properties, render_instances
+from emr_constructs.render.run_job_flow import JobFlowWiring, render_job_flow_instances, render_run_job_flow
 
-__all__ = ["ClusterWiring", "render_cluster_properties", "render_instances"]
+__all__ = [
+    "ClusterWiring",
+    "JobFlowWiring",
+    "render_cluster_properties",
+    "render_instances",
+    "render_job_flow_instances",
+    "render_run_job_flow",
+]

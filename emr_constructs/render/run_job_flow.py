@@ -193,10 +193,11 @@ def render_run_job_flow(
     - *Steps in the request* (boto3 ``run_job_flow``): pass ``keep_alive_when_no_steps=False`` in the spec and
       the steps in ``wiring.steps``; EMR terminates the cluster after the last step.
     - *Steps added afterwards* (Step Functions ``createCluster.sync`` then ``addStep.sync``): the integration
-      waits for the cluster to reach WAITING, which a cluster with ``keep_alive_when_no_steps=False`` never
-      does, so keep it true, send no ``steps``, terminate the cluster from every path of the state machine, and
-      set ``auto_termination_idle_seconds`` in the spec as the backstop for executions that time out or are
-      stopped (catch blocks do not run then).
+      waits for the cluster to reach WAITING (Step Functions Developer Guide, "Create and manage Amazon EMR
+      clusters with Step Functions"), which a cluster with ``keep_alive_when_no_steps=False`` never does; CDK's
+      own ``EmrCreateCluster`` task always sends true and takes no steps. So keep it true, send no ``steps``,
+      terminate the cluster from every path of the state machine, and set ``auto_termination_idle_seconds`` in
+      the spec as the backstop for executions that time out or are stopped (catch blocks do not run then).
 
     ``keep_alive_when_no_steps=False`` with no steps is rejected: that cluster would end before doing any work.
     """

@@ -26,7 +26,7 @@ class ScalingRuleSpec(SpecModel):
     description: str | None = None
     metric_name: str = Field(min_length=1)
     comparison_operator: ComparisonOperator
-    threshold: float
+    threshold: float = Field(ge=0)
     scaling_adjustment: int
     adjustment_type: AdjustmentType = "CHANGE_IN_CAPACITY"
     cool_down_seconds: int = Field(default=300, ge=0)

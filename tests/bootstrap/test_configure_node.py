@@ -9,7 +9,7 @@ import pytest
 from tests.bootstrap.harness import CONFIGURE_NODE, Node, Result
 
 RESTART = ["restart", "systemd-journald"]
-TIMESTAMPED = re.compile(r"^\[emr-constructs\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ configure-node\.sh: ")
+TIMESTAMPED = re.compile(r"^\[emr-constructs\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} configure-node\.sh: ")
 
 
 def configure(node: Node, *args: str, **env: str) -> Result:
@@ -34,9 +34,13 @@ def test_defaults_write_limits_and_journald_and_restart_journald(node: Node, arc
 
     assert result.returncode == 0, result.output
     assert f"architecture: {arch}" in result.stdout
-    assert limits(node) == [
-        [domain, kind, item, "65536"] for domain in ("*", "root") for item in ("nofile", "nproc") for kind in ("soft", "hard")
+    expected = [
+        [domain, kind, item, "65536"]
+        for domain in ("*", "root")
+        for item in ("nofile", "nproc")
+        for kind in ("soft", "hard")
     ]
+    assert limits(node) == expected
     assert journald(node) == ["[Journal]", "SystemMaxUse=2G", "MaxRetentionSec=7day"]
     assert f"creating: {node.limits_file}" in result.stdout
     assert f"wrote: {node.journald_file}" in result.stdout
@@ -220,3 +224,11 @@ def test_unexpected_failure_reports_the_line_and_command(node: Node) -> None:
     assert re.search(r"unexpected failure at line \d+ of configure-node\.sh \(exit 1\)", result.stderr)
     assert "mktemp" in result.stderr
     assert not node.limits_file.exists()
+
+
+def test_fails_on_a_relative_root(node: Node) -> None:
+    result = configure(node, EMR_CONSTRUCTS_ROOT="relative/root")
+
+    assert result.returncode == 2
+    assert "EMR_CONSTRUCTS_ROOT must be an absolute path" in result.stderr
+    assert node.calls("sudo") == []

@@ -12,7 +12,7 @@ from tests.bootstrap.harness import INSTALL_PYTHON_PACKAGES, Node, Result
 URI = "s3://analytics-artifacts/bootstrap/requirements.txt"
 PINNED = "requests==2.31.0\nnumpy==1.26.4\n"
 PIP_ARGS = ["-m", "pip", "install", "--no-input", "--disable-pip-version-check", "-r"]
-TIMESTAMPED = re.compile(r"^\[emr-constructs\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ install-python-packages\.sh: ")
+TIMESTAMPED = re.compile(r"^\[emr-constructs\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} install-python-packages\.sh: ")
 
 
 def install(node: Node, *args: str, **env: str) -> Result:

@@ -50,7 +50,7 @@ def test_script_conventions(script: Path) -> None:
     lines = text.splitlines()
     assert lines[0] == "#!/usr/bin/env bash"
     assert "set -Eeuo pipefail" in lines, "strict mode, with the ERR trap inherited by functions"
-    assert "trap 'on_error \"$?\" \"$LINENO\" \"$BASH_COMMAND\"' ERR" in lines
+    assert 'trap \'on_error "$?" "$LINENO" "$BASH_COMMAND"\' ERR' in lines
     assert "usage()" in text
     assert "read -p" not in text and "select " not in text, "a bootstrap action must never prompt"
     assert os.access(script, os.X_OK), f"{script.name} is not executable"
@@ -58,7 +58,14 @@ def test_script_conventions(script: Path) -> None:
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda script: script.name)
-def test_readme_documents_every_script(script: Path) -> None:
+def test_readme_documents_every_script_with_its_usage_line(script: Path) -> None:
     readme = (BOOTSTRAP / "README.md").read_text()
-    assert f"`{script.name}" in readme
-    assert "create-only" in readme and "replace" in readme
+    usage = subprocess.run(["bash", str(script), "--help"], capture_output=True, text=True, timeout=10, check=True)
+    synopsis = usage.stdout.splitlines()[0].removeprefix("Usage: ")
+    assert f"## `{synopsis}`" in readme
+
+
+def test_readme_says_bootstrap_actions_are_create_only() -> None:
+    readme = " ".join((BOOTSTRAP / "README.md").read_text().split())
+    assert "**`BootstrapActions` is create-only.**" in readme
+    assert "changes its S3 key and replaces the cluster" in readme
