@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from emr_constructs.operations import add_status_arguments, add_submit_arguments, run_status, run_submit
 from emr_constructs.security.certs import (
     KEY_TYPES,
     MAX_DAYS,
@@ -142,6 +143,16 @@ def _certs(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _submit(arguments: argparse.Namespace) -> int:
+    """Add a Spark step to a deployed cluster (boto3); optionally follow it to its end."""
+    return run_submit(arguments)
+
+
+def _status(arguments: argparse.Namespace) -> int:
+    """Report a deployed cluster's state, capacity, scaling and recent steps (boto3)."""
+    return run_status(arguments)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="emr-constructs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -168,6 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     certs.add_argument("--upload", metavar="S3_URI", help="put the zip at s3://bucket/key.zip (in memory if no --out)")
     certs.add_argument("--kms-key-id", help="KMS key id, ARN or alias for SSE-KMS; required with --upload")
     certs.set_defaults(handler=_certs, usage_error=certs.error)
+    submit = commands.add_parser("submit", help="add a Spark step to a deployed cluster; --wait to follow it")
+    add_submit_arguments(submit)
+    submit.set_defaults(handler=_submit)
+    status = commands.add_parser("status", help="show a deployed cluster's state, capacity and recent steps")
+    add_status_arguments(status)
+    status.set_defaults(handler=_status)
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 
