@@ -12,6 +12,7 @@ _EXPORTS = {
     "BootstrapAction": "emr_constructs.jobs",
     "SparkStep": "emr_constructs.jobs",
     "EmrCluster": "emr_constructs.cluster",
+    "TransientJobFlow": "emr_constructs.jobflow",
     "EmrDataBucket": "emr_constructs.storage",
     "GlueCatalog": "emr_constructs.catalog",
     "EmrRoles": "emr_constructs.iam",
@@ -57,6 +58,7 @@ __all__ = [
     "SecuritySpec",
     "SparkStep",
     "SpotSpec",
+    "TransientJobFlow",
     "load_config",
 ]
 
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
     from emr_constructs.catalog import GlueCatalog
     from emr_constructs.cluster import EmrCluster
     from emr_constructs.iam import EmrRoles
+    from emr_constructs.jobflow import TransientJobFlow
     from emr_constructs.jobs import BootstrapAction, SparkStep
     from emr_constructs.logging import EmrLogBucket
     from emr_constructs.network import EmrNetwork

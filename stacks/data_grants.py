@@ -16,7 +16,7 @@ import jsii
 from aws_cdk import aws_iam as iam
 from constructs import IValidation
 
-from emr_constructs.iam._acknowledge import flatten_cfn_reference
+from emr_constructs.iam import flatten_cfn_reference
 
 _ACTION_REASON = (
     "Action family written by CDK's standard grant (grant_read / grant_read_write / stream.grant_read) for the "

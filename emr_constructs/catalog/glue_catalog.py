@@ -9,7 +9,7 @@ from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from emr_constructs.iam._acknowledge import acknowledge_resource_finding
+from emr_constructs.iam import acknowledge_resource_finding
 from emr_constructs.spec.datalake import GlueCatalogSpec
 
 #: What the Hive metastore client of Hive, Spark and Trino calls to read the catalog (EMR Release Guide, "Using

@@ -22,7 +22,6 @@ from emr_constructs.network import create_emr_security_groups
 from emr_constructs.render import ClusterWiring, render_cluster_properties
 from emr_constructs.security import EmrSecurityConfiguration, kerberos_attributes
 from emr_constructs.spec import ClusterSpec, ConfigurationSpec
-from emr_constructs.spec.jobs import BootstrapActionSpec
 
 
 @jsii.implements(iam.IGrantable, ec2.IConnectable)
@@ -139,9 +138,16 @@ class EmrCluster(Construct):
             else None
         )
 
-        actions = [*(_bootstrap_from_spec(self, a) for a in spec.bootstrap_actions), *bootstrap_actions]
+        actions = [*(BootstrapAction.from_spec(self, a) for a in spec.bootstrap_actions), *bootstrap_actions]
         rendered_actions = [action.bind(self, self.roles.instance_role) for action in actions]
         all_steps = [*steps_from_specs(spec.steps), *((step, False) for step in steps)]
+        with_role = [step.name for step, _ in all_steps if step.execution_role_arn is not None]
+        if with_role:
+            raise ValueError(
+                f"EmrCluster {id!r}: steps {with_role} carry an execution role, but CloudFormation's steps (the "
+                "cluster's Steps and AWS::EMR::Step) have no ExecutionRoleArn. Fix: submit them through the EMR API "
+                "(emr-constructs submit --execution-role, or TransientJobFlow)"
+            )
         creation_steps = [step.bind(self, self.roles.instance_role) for step, at_creation in all_steps if at_creation]
         merged = spec.merged_configurations(*((name, tuple(items)) for name, items in extra_configurations))
         wiring = ClusterWiring(
@@ -268,13 +274,3 @@ class EmrCluster(Construct):
     @property
     def connections(self) -> ec2.Connections:
         return self._connections
-
-
-def _bootstrap_from_spec(scope: Construct, spec: BootstrapActionSpec) -> BootstrapAction:
-    if spec.script.startswith("s3://"):
-        bucket_name, _, key = spec.script.removeprefix("s3://").partition("/")
-        bucket = s3.Bucket.from_bucket_name(scope, f"BootstrapBucket-{spec.name}", bucket_name)
-        action = BootstrapAction.from_s3(bucket, key, args=spec.args, name=spec.name)
-    else:
-        action = BootstrapAction.from_asset(spec.script, args=spec.args, name=spec.name)
-    return BootstrapAction.run_if(spec.run_if, action) if spec.run_if else action

@@ -14,6 +14,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from emr_constructs.render.steps import bootstrap_action_config
+from emr_constructs.spec.jobs import BootstrapActionSpec
 
 
 def grant_object_read(grantee: iam.IGrantable, bucket: s3.IBucket, key: str) -> None:
@@ -63,6 +64,17 @@ class BootstrapAction:
     def run_if(cls, condition: str, action: BootstrapAction) -> BootstrapAction:
         """Run ``action`` only where ``condition`` holds, e.g. ``instance.isMaster=true``."""
         return cls(name=action.name, condition=condition, _wrapped=(action,))
+
+    @classmethod
+    def from_spec(cls, scope: Construct, spec: BootstrapActionSpec) -> BootstrapAction:
+        """The action for a YAML bootstrap action (an s3:// script's bucket is imported under ``scope``)."""
+        if spec.script.startswith("s3://"):
+            bucket_name, _, key = spec.script.removeprefix("s3://").partition("/")
+            bucket = s3.Bucket.from_bucket_name(scope, f"BootstrapBucket-{spec.name}", bucket_name)
+            action = cls.from_s3(bucket, key, args=spec.args, name=spec.name)
+        else:
+            action = cls.from_asset(spec.script, args=spec.args, name=spec.name)
+        return cls.run_if(spec.run_if, action) if spec.run_if else action
 
     def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
         """Ship the script if needed, grant ``grantee`` read on it, and render the action."""

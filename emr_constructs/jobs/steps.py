@@ -1,4 +1,8 @@
-"""Steps: Spark, Hive, ``command-runner.jar`` commands and custom JARs."""
+"""Steps: Spark, Hive, ``command-runner.jar`` commands and custom JARs.
+
+``execution_role_arn`` (a runtime role) applies where the API carries it: ``TransientJobFlow`` and
+``emr-constructs submit``. CloudFormation's steps have no such property, so ``EmrCluster`` rejects it.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ class SparkStep:
     args: tuple[str, ...] = ()
     conf: Mapping[str, str] = field(default_factory=dict)
     action_on_failure: str = "CONTINUE"
+    execution_role_arn: str | None = None
 
     def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
         uri = _script_uri(scope, self.name, self.script, grantee)
@@ -57,6 +62,7 @@ class HiveStep:
     script: str
     args: tuple[str, ...] = ()
     action_on_failure: str = "CONTINUE"
+    execution_role_arn: str | None = None
 
     def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
         uri = _script_uri(scope, self.name, self.script, grantee)
@@ -72,6 +78,7 @@ class CommandStep:
     name: str
     command: tuple[str, ...]
     action_on_failure: str = "CONTINUE"
+    execution_role_arn: str | None = None
 
     def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
         return step_config(self.name, self.action_on_failure, hadoop_jar_step(COMMAND_RUNNER, self.command))
@@ -86,6 +93,7 @@ class JarStep:
     main_class: str | None = None
     args: tuple[str, ...] = ()
     action_on_failure: str = "CONTINUE"
+    execution_role_arn: str | None = None
 
     def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
         return step_config(self.name, self.action_on_failure, hadoop_jar_step(self.jar, self.args, self.main_class))

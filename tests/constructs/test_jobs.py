@@ -182,3 +182,10 @@ def test_fails_bad_run_if_condition_and_jar_path() -> None:
         )
     with pytest.raises(Exception, match=r"steps\[0\]\.jar\.jar"):
         parse_cluster(_with(steps=[{"name": "s", "jar": {"jar": "s3://tools-bucket/app.zip"}}]))
+
+
+def test_fails_step_with_an_execution_role_on_a_cloudformation_cluster() -> None:
+    stack = cdk.Stack(cdk.App(), "Role", env=ENV)
+    step = CommandStep("as-role", ("echo",), execution_role_arn="arn:aws:iam::111111111111:role/runtime")
+    with pytest.raises(ValueError, match=r"steps \['as-role'\] carry an execution role.*have no ExecutionRoleArn"):
+        EmrCluster(stack, "Cluster", spec=ClusterSpec.model_validate(FLEETS), vpc=_vpc(stack), steps=[step])

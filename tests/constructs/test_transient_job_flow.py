@@ -1,0 +1,557 @@
+"""TransientJobFlow: the state machine's shape and failure paths, the RunJobFlow request it sends (valid against
+botocore's EMR model), its least-privilege IAM, the encrypted topic and logs, the schedule, and the policy packs.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import botocore.session
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from botocore.validate import ParamValidator
+
+from emr_constructs import ClusterSpec
+from emr_constructs.iam._acknowledge import flatten_cfn_reference
+from emr_constructs.jobflow import JOB_FLOW_TAG_KEY, TransientJobFlow
+from emr_constructs.jobflow import states as names
+from emr_constructs.jobs import CommandStep, JarStep, SparkStep
+from emr_constructs.tagging import EMR_MANAGED_POLICY_TAG_KEY, EMR_MANAGED_POLICY_TAG_VALUE
+from stacks import project_context
+from tests.constructs.test_cluster import ENV, FLEETS, GROUPS, _vpc
+from tests.nag import add_nag_packs, synth_findings
+from tests.templates import cfn_lint
+
+ROOT = Path(__file__).resolve().parents[2]
+JOB = str(ROOT / "jobs" / "sample_job.py")
+STACKS = ("Transient", "Groups")
+
+
+def _transient(payload: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A test payload made transient: no termination protection, the given changes on top."""
+    data = copy.deepcopy(payload)
+    data.pop("termination_protection", None)
+    data.update(changes)
+    return data
+
+
+FLEETS_TRANSIENT = _transient(
+    FLEETS,
+    security={"runtime_roles": {"roles": [{"name": "etl"}, {"name": "reports"}]}},
+    step_concurrency=1,
+)
+FLEETS_TRANSIENT.pop("auto_termination_idle_seconds")  # the job flow's 3600 s default applies
+GROUPS_TRANSIENT = _transient(GROUPS, auto_termination_idle_seconds=7200)
+
+
+def _acknowledged(construct: Any) -> set[str]:
+    rules: set[str] = set()
+    for entry in construct.node.metadata:
+        if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+            rules.update(entry.data)
+    return rules
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    script = tmp_path_factory.mktemp("scripts") / "setup.sh"
+    script.write_text("#!/usr/bin/env bash\nset -euo pipefail\necho ok\n")
+    payload = copy.deepcopy(FLEETS_TRANSIENT)
+    payload["bootstrap_actions"] = [
+        {"name": "from-spec", "script": str(script)},
+        {"name": "primary-only", "script": "s3://tools-bucket/scripts/primary.sh", "run_if": "instance.isMaster=true"},
+    ]
+    payload["steps"] = [{"name": "from spec/daily", "spark": {"script": JOB, "args": ["in", "out"]}}]
+
+    app = cdk.App(context=project_context())
+    add_nag_packs(app)
+    out: dict[str, Any] = {"app": app}
+    transient = cdk.Stack(app, "Transient", env=ENV)
+    logs_key = kms.Key(transient, "LogsKey", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN)
+    out["transient"] = TransientJobFlow(
+        transient,
+        "JobFlow",
+        spec=ClusterSpec.model_validate(payload),
+        steps=[
+            CommandStep("list", ("hdfs", "dfs", "-ls", "/")),
+            SparkStep("report", "s3://tools-bucket/report.py"),
+        ],
+        vpc=_vpc(transient),
+        log_bucket=s3.Bucket.from_bucket_name(transient, "Logs", "logs-bucket"),
+        log_key=logs_key,
+        schedule=events.Schedule.cron(hour="3", minute="0"),
+    )
+    groups = cdk.Stack(app, "Groups", env=ENV)
+    out["groups"] = TransientJobFlow(
+        groups,
+        "JobFlow",
+        spec=ClusterSpec.model_validate(GROUPS_TRANSIENT),
+        steps=[JarStep("jar", "s3://tools-bucket/app.jar", "com.example.Main", ("--day", "1"))],
+        vpc=_vpc(groups),
+        log_bucket=s3.Bucket.from_bucket_name(groups, "Logs", "logs-bucket"),
+        step_timeout=cdk.Duration.hours(2),
+        cluster_timeout=cdk.Duration.minutes(45),
+    )
+    for stack in (transient, groups):
+        for subnet in stack.node.find_child("Vpc").private_subnets:  # type: ignore[attr-defined]
+            cdk.Validations.of(subnet).acknowledge(
+                cdk.Acknowledgment(
+                    id="Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId",
+                    reason="test VPC imported by id; nothing reads its route tables",
+                )
+            )
+    out["findings"] = synth_findings(app)
+    out["templates"] = {name: json.loads((Path(app.outdir) / f"{name}.template.json").read_text()) for name in STACKS}
+    return out
+
+
+# -- helpers -------------------------------------------------------------------------------------------------
+
+
+def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {key: value for key, value in template["Resources"].items() if value["Type"] == kind}
+
+
+def _one(template: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:
+    ((logical_id, resource),) = _resources(template, kind).items()
+    return logical_id, resource
+
+
+def _logical_id(construct: Any) -> str:
+    return cdk.Stack.of(construct).get_logical_id(construct.node.default_child)
+
+
+def _definition(built: dict[str, Any], name: str) -> dict[str, Any]:
+    """The state machine definition, each CloudFormation reference replaced by its placeholder (``<Id.Attr>``)."""
+    _, machine = _one(built["templates"][name], "AWS::StepFunctions::StateMachine")
+    body = machine["Properties"]["DefinitionString"]
+    if isinstance(body, str):
+        text = body
+    else:
+        delimiter, pieces = body["Fn::Join"]
+        text = delimiter.join(p if isinstance(p, str) else flatten_cfn_reference(p) for p in pieces)
+    definition: dict[str, Any] = json.loads(text)
+    return definition
+
+
+def _state_path(definition: dict[str, Any]) -> list[str]:
+    """The states visited when every task succeeds."""
+    path = [definition["StartAt"]]
+    while "Next" in definition["States"][path[-1]]:
+        path.append(definition["States"][path[-1]]["Next"])
+    return path
+
+
+def _statements(template: dict[str, Any], role_logical_id: str) -> dict[str, dict[str, Any]]:
+    """Statements (by Sid) of the managed policies attached to a role."""
+    found: dict[str, dict[str, Any]] = {}
+    for policy in _resources(template, "AWS::IAM::ManagedPolicy").values():
+        if {"Ref": role_logical_id} in policy["Properties"].get("Roles", []):
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                found[statement.get("Sid", json.dumps(statement["Action"]))] = statement
+    return found
+
+
+# -- the state machine ------------------------------------------------------------------------------------
+
+
+def test_definition_creates_runs_steps_in_order_terminates_and_notifies(built: dict[str, Any]) -> None:
+    definition = _definition(built, "Transient")
+    assert _state_path(definition) == [
+        names.CREATE_CLUSTER,
+        "Step01-from-spec-daily",
+        "Step02-list",
+        "Step03-report",
+        names.TERMINATE_CLUSTER,
+        names.NOTIFY_SUCCESS,
+        names.SUCCEEDED,
+    ]
+    assert definition["States"][names.NOTIFY_SUCCESS]["Next"] == names.SUCCEEDED
+    assert definition["States"][names.SUCCEEDED]["Type"] == "Succeed"
+    tasks = [state for state in definition["States"].values() if state["Type"] == "Task"]
+    resources = {state["Resource"].rsplit(":", 2)[-2] + ":" + state["Resource"].rsplit(":", 1)[-1] for state in tasks}
+    assert resources == {
+        "elasticmapreduce:createCluster.sync",
+        "elasticmapreduce:addStep.sync",
+        "elasticmapreduce:terminateCluster.sync",
+        "sns:publish",
+    }
+    step = definition["States"]["Step02-list"]["Parameters"]
+    assert step["ClusterId.$"] == names.CLUSTER_ID_PATH
+    assert step["Step"] == {
+        "Name": "list",
+        "ActionOnFailure": "CONTINUE",
+        "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["hdfs", "dfs", "-ls", "/"]},
+    }
+    create = definition["States"][names.CREATE_CLUSTER]
+    assert create["Resource"] == "arn:aws:states:::elasticmapreduce:createCluster.sync"
+    assert create["ResultSelector"] == {"ClusterId.$": "$.ClusterId"} and create["ResultPath"] == "$.Cluster"
+
+
+def test_every_failure_reaches_terminate_then_notify_failure(built: dict[str, Any]) -> None:
+    for name in STACKS:
+        states = _definition(built, name)["States"]
+        steps = [key for key in states if key.startswith("Step")]
+        assert steps
+        for key in steps:
+            assert states[key]["Catch"] == [
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": names.TERMINATE_AFTER_FAILURE}
+            ]
+        assert states[names.TERMINATE_AFTER_FAILURE]["Next"] == names.NOTIFY_FAILURE
+        assert states[names.NOTIFY_FAILURE]["Next"] == names.FAILED
+        assert states[names.FAILED]["Type"] == "Fail"
+        # Creation fails before a cluster id exists: report directly.
+        assert states[names.CREATE_CLUSTER]["Catch"] == [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": names.NOTIFY_CREATE_FAILURE}
+        ]
+        assert states[names.NOTIFY_CREATE_FAILURE]["Next"] == names.FAILED
+        # A termination that fails even after retries says the cluster may still run.
+        for terminate in (names.TERMINATE_CLUSTER, names.TERMINATE_AFTER_FAILURE):
+            assert states[terminate]["Catch"][0]["Next"] == names.NOTIFY_TERMINATION_FAILURE
+            assert states[terminate]["Retry"][0]["ErrorEquals"] == ["States.ALL"]
+        assert states[names.NOTIFY_TERMINATION_FAILURE]["Next"] == names.FAILED
+
+
+def test_every_task_has_a_timeout_and_the_execution_a_limit(built: dict[str, Any]) -> None:
+    states = _definition(built, "Transient")["States"]
+    for state in states.values():
+        if state["Type"] == "Task":
+            assert state["TimeoutSeconds"] > 0
+    assert states["Step02-list"]["TimeoutSeconds"] == 6 * 3600
+    assert states[names.CREATE_CLUSTER]["TimeoutSeconds"] == 3600
+    groups = _definition(built, "Groups")
+    assert groups["States"]["Step01-jar"]["TimeoutSeconds"] == 2 * 3600
+    assert groups["States"][names.TERMINATE_CLUSTER]["TimeoutSeconds"] == 45 * 60
+    assert groups["TimeoutSeconds"] == 2 * 45 * 60 + 2 * 3600 + 3600
+
+
+def test_emr_api_errors_are_retried_with_backoff(built: dict[str, Any]) -> None:
+    states = _definition(built, "Transient")["States"]
+    for key in (names.CREATE_CLUSTER, "Step01-from-spec-daily"):
+        (retry,) = states[key]["Retry"]
+        assert retry["ErrorEquals"] == [names.EMR_API_ERROR]
+        assert retry["BackoffRate"] == 2 and retry["MaxAttempts"] == 4 and retry["JitterStrategy"] == "FULL"
+
+
+def test_notifications_name_execution_cluster_error_and_cause(built: dict[str, Any]) -> None:
+    states = _definition(built, "Transient")["States"]
+    failure = states[names.NOTIFY_FAILURE]["Parameters"]
+    topic_id, _ = _one(built["templates"]["Transient"], "AWS::SNS::Topic")
+    assert failure["TopicArn"] == f"<{topic_id}>"
+    message = failure["Message.$"]
+    assert message.startswith("States.Format('EMR job flow {} failed on cluster {}")
+    for path in ("$$.Execution.Name", "$.Cluster.ClusterId", "$.Error.Error", "$.Error.Cause"):
+        assert path in message
+    assert "$.Cluster" not in states[names.NOTIFY_CREATE_FAILURE]["Parameters"]["Message.$"]
+    assert "$.TerminateError.Cause" in states[names.NOTIFY_TERMINATION_FAILURE]["Parameters"]["Message.$"]
+    assert states[names.NOTIFY_SUCCESS]["Parameters"]["Subject"] == "EMR job flow fleets succeeded"
+
+
+# -- the RunJobFlow request ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_create_request_validates_against_botocore(built: dict[str, Any], name: str) -> None:
+    request = _definition(built, name)["States"][names.CREATE_CLUSTER]["Parameters"]
+    model = botocore.session.get_session().get_service_model("emr").operation_model("RunJobFlow")
+    assert model.input_shape is not None
+    report = ParamValidator().validate(request, model.input_shape)
+    assert not report.has_errors(), report.generate_report()
+
+
+def test_create_request_is_a_transient_cluster(built: dict[str, Any]) -> None:
+    request = _definition(built, "Transient")["States"][names.CREATE_CLUSTER]["Parameters"]
+    flow = built["transient"]
+    assert request["AutoTerminationPolicy"] == {"IdleTimeout": 3600}  # the default backstop
+    assert request["Instances"]["KeepJobFlowAliveWhenNoSteps"] is True
+    assert "TerminationProtected" not in request["Instances"] or request["Instances"]["TerminationProtected"] is False
+    assert "Steps" not in request and "StepExecutionRoleArn" not in request
+    assert request["SecurityConfiguration"] == f"<{_logical_id(flow.security_configuration)}>"
+    assert request["LogUri"] == "s3://logs-bucket/emr/fleets/"
+    logs_key = cdk.Stack.of(flow).node.find_child("LogsKey")
+    assert request["LogEncryptionKmsKeyId"] == f"<{_logical_id(logs_key)}.Arn>"
+    assert request["JobFlowRole"] == f"<{cdk.Stack.of(flow).get_logical_id(flow.roles.instance_profile)}>"
+    assert request["ServiceRole"] == f"<{_logical_id(flow.roles.service_role)}.Arn>"
+    assert {"Key": EMR_MANAGED_POLICY_TAG_KEY, "Value": EMR_MANAGED_POLICY_TAG_VALUE} in request["Tags"]
+    assert {"Key": JOB_FLOW_TAG_KEY, "Value": flow.job_flow_tag[JOB_FLOW_TAG_KEY]} in request["Tags"]
+    assert [fleet["InstanceFleetType"] for fleet in request["Instances"]["InstanceFleets"]] == ["MASTER", "CORE"]
+    assert [action["Name"] for action in request["BootstrapActions"]] == ["from-spec", "primary-only"]
+    assert request["ManagedScalingPolicy"]["ComputeLimits"]["MaximumCapacityUnits"] == 10
+    assert flow.spec.keep_alive_when_no_steps is True and flow.spec.auto_termination_idle_seconds == 3600
+
+
+def test_groups_request_keeps_the_spec_idle_timeout_and_passes_the_auto_scaling_role(built: dict[str, Any]) -> None:
+    request = _definition(built, "Groups")["States"][names.CREATE_CLUSTER]["Parameters"]
+    flow = built["groups"]
+    assert request["AutoTerminationPolicy"] == {"IdleTimeout": 7200}
+    assert [group["InstanceRole"] for group in request["Instances"]["InstanceGroups"]] == ["MASTER", "CORE", "TASK"]
+    assert request["AutoScalingRole"] == f"<{_logical_id(flow.roles.auto_scaling_role)}.Arn>"
+    assert "LogEncryptionKmsKeyId" not in request
+    step = _definition(built, "Groups")["States"]["Step01-jar"]["Parameters"]
+    assert "ExecutionRoleArn" not in step  # no runtime roles in this spec
+    # EMR expands ${emr.clusterId} in the scaling alarms; CloudFormation must leave it alone.
+    (rule,) = request["Instances"]["InstanceGroups"][2]["AutoScalingPolicy"]["Rules"]
+    assert rule["Trigger"]["CloudWatchAlarmDefinition"]["Dimensions"] == [
+        {"Key": "JobFlowId", "Value": "${emr.clusterId}"}
+    ]
+    _, machine = _one(built["templates"]["Groups"], "AWS::StepFunctions::StateMachine")
+    assert machine["Properties"]["DefinitionSubstitutions"] == {"emr.clusterId": "${emr.clusterId}"}
+    _, transient = _one(built["templates"]["Transient"], "AWS::StepFunctions::StateMachine")
+    assert "DefinitionSubstitutions" not in transient["Properties"]
+
+
+def test_steps_run_under_the_first_runtime_role(built: dict[str, Any]) -> None:
+    flow = built["transient"]
+    etl = f"<{_logical_id(flow.roles.runtime_roles['etl'])}.Arn>"
+    states = _definition(built, "Transient")["States"]
+    for key in ("Step01-from-spec-daily", "Step02-list", "Step03-report"):
+        assert states[key]["Parameters"]["ExecutionRoleArn"] == etl
+
+
+def test_step_script_is_readable_by_the_runtime_and_instance_roles(built: dict[str, Any]) -> None:
+    flow = built["transient"]
+    template = built["templates"]["Transient"]
+    policies = [
+        policy
+        for policy in _resources(template, "AWS::IAM::ManagedPolicy").values()
+        if {"Ref": _logical_id(flow.roles.runtime_roles["etl"])} in policy["Properties"].get("Roles", [])
+        and any(s["Action"] == "s3:GetObject" for s in policy["Properties"]["PolicyDocument"]["Statement"])
+    ]
+    (policy,) = policies
+    assert {"Ref": _logical_id(flow.roles.instance_role)} in policy["Properties"]["Roles"]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert "/" in flatten_cfn_reference(statement["Resource"])  # one object, not the bucket
+
+
+# -- IAM -------------------------------------------------------------------------------------------------
+
+
+def test_state_machine_role_has_exactly_the_written_out_statements(built: dict[str, Any]) -> None:
+    template = built["templates"]["Transient"]
+    flow = built["transient"]
+    role_id = _logical_id(flow.state_machine_role)
+    statements = _statements(template, role_id)
+    assert sorted(statements) == sorted(
+        [
+            "CreateCluster",
+            "TagClusterAtCreation",
+            "ManageOwnCluster",
+            "AddStepsToOwnCluster",
+            "PassServiceRoleToEmr",
+            "PassInstanceRoleToEc2",
+            "CreateEmrCleanupServiceLinkedRole",
+            "ManagedRulesForSyncIntegrations",
+            "PublishOutcome",
+            "EncryptOutcome",
+            "DeliverExecutionLogs",
+            "Tracing",
+        ]
+    )
+    clusters = "arn:aws:elasticmapreduce:eu-west-1:111111111111:cluster/*"
+    assert statements["CreateCluster"]["Action"] == "elasticmapreduce:RunJobFlow"
+    assert statements["CreateCluster"]["Resource"] == "*"
+    assert statements["TagClusterAtCreation"]["Action"] == "elasticmapreduce:AddTags"
+    assert flatten_cfn_reference(statements["TagClusterAtCreation"]["Resource"]) == clusters
+    own = {f"elasticmapreduce:ResourceTag/{JOB_FLOW_TAG_KEY}": flow.job_flow_tag[JOB_FLOW_TAG_KEY]}
+    assert statements["ManageOwnCluster"]["Condition"] == {"StringEquals": own}
+    assert sorted(statements["ManageOwnCluster"]["Action"]) == [
+        "elasticmapreduce:CancelSteps",
+        "elasticmapreduce:DescribeCluster",
+        "elasticmapreduce:DescribeStep",
+        "elasticmapreduce:TerminateJobFlows",
+    ]
+    add_steps = statements["AddStepsToOwnCluster"]
+    assert add_steps["Action"] == "elasticmapreduce:AddJobFlowSteps"
+    etl = _logical_id(flow.roles.runtime_roles["etl"])
+    assert add_steps["Condition"]["StringEquals"] == {
+        **own,
+        "elasticmapreduce:ExecutionRoleArn": [{"Fn::GetAtt": [etl, "Arn"]}],
+    }
+    assert statements["PassServiceRoleToEmr"] == {
+        "Sid": "PassServiceRoleToEmr",
+        "Action": "iam:PassRole",
+        "Effect": "Allow",
+        "Resource": {"Fn::GetAtt": [_logical_id(flow.roles.service_role), "Arn"]},
+        "Condition": {"StringLike": {"iam:PassedToService": "elasticmapreduce.amazonaws.com*"}},
+    }
+    assert statements["PassInstanceRoleToEc2"]["Resource"] == {
+        "Fn::GetAtt": [_logical_id(flow.roles.instance_role), "Arn"]
+    }
+    assert statements["PassInstanceRoleToEc2"]["Condition"] == {
+        "StringLike": {"iam:PassedToService": "ec2.amazonaws.com*"}
+    }
+    passed = [s for s in statements.values() if "iam:PassRole" in json.dumps(s["Action"])]
+    assert len(passed) == 2  # no other role may be passed
+    rules = statements["ManagedRulesForSyncIntegrations"]
+    assert sorted(rules["Action"]) == ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
+    assert sorted(flatten_cfn_reference(arn) for arn in rules["Resource"]) == [
+        f"arn:aws:events:eu-west-1:111111111111:rule/StepFunctionsGetEventForEMR{name}Rule"
+        for name in ("AddJobFlowSteps", "RunJobFlow", "TerminateJobFlows")
+    ]
+    topic_id, _ = _one(template, "AWS::SNS::Topic")
+    assert statements["PublishOutcome"]["Resource"] == {"Ref": topic_id}
+    assert sorted(statements["EncryptOutcome"]["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert statements["EncryptOutcome"]["Resource"] == {"Fn::GetAtt": [_logical_id(flow.topic_key), "Arn"]}
+    # Nothing else: no inline policy on the role, and the state machine uses exactly this role.
+    for policy in _resources(template, "AWS::IAM::Policy").values():
+        assert {"Ref": role_id} not in policy["Properties"].get("Roles", [])
+    _, machine = _one(template, "AWS::StepFunctions::StateMachine")
+    assert machine["Properties"]["RoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert machine["DependsOn"] and _logical_id(flow.policy) in machine["DependsOn"]
+    trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Principal"] == {"Service": "states.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "111111111111"}
+
+
+def test_groups_job_flow_passes_its_auto_scaling_role(built: dict[str, Any]) -> None:
+    flow = built["groups"]
+    statements = _statements(built["templates"]["Groups"], _logical_id(flow.state_machine_role))
+    scaling = statements["PassAutoScalingRoleToApplicationAutoScaling"]
+    assert scaling["Resource"] == {"Fn::GetAtt": [_logical_id(flow.roles.auto_scaling_role), "Arn"]}
+    assert scaling["Condition"] == {"StringLike": {"iam:PassedToService": "application-autoscaling.amazonaws.com*"}}
+    own = {f"elasticmapreduce:ResourceTag/{JOB_FLOW_TAG_KEY}": flow.job_flow_tag[JOB_FLOW_TAG_KEY]}
+    assert statements["AddStepsToOwnCluster"]["Condition"] == {"StringEquals": own}  # no runtime roles to name
+
+
+# -- notifications, logs, schedule ----------------------------------------------------------------------
+
+
+def test_topic_is_encrypted_with_a_rotated_retained_key_and_tls_only(built: dict[str, Any]) -> None:
+    template = built["templates"]["Transient"]
+    flow = built["transient"]
+    key_id = _logical_id(flow.topic_key)
+    _, topic = _one(template, "AWS::SNS::Topic")
+    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    key = template["Resources"][key_id]
+    assert key["Properties"]["EnableKeyRotation"] is True and key["DeletionPolicy"] == "Retain"
+    key_statements = key["Properties"]["KeyPolicy"]["Statement"]
+    principals = [statement["Principal"] for statement in key_statements]
+    assert {"Service": "events.amazonaws.com"} in principals
+    # The state machine's role is never in the key policy: it gets the key through IAM.
+    assert "StateMachineRole" not in json.dumps(key_statements)
+    _, topic_policy = _one(template, "AWS::SNS::TopicPolicy")
+    (deny,) = [s for s in topic_policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_executions_are_logged_encrypted_and_traced(built: dict[str, Any]) -> None:
+    template = built["templates"]["Transient"]
+    flow = built["transient"]
+    _, machine = _one(template, "AWS::StepFunctions::StateMachine")
+    logging = machine["Properties"]["LoggingConfiguration"]
+    assert logging["Level"] == "ALL" and logging["IncludeExecutionData"] is True
+    group_id = _logical_id(flow.log_group)
+    assert logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"] == {"Fn::GetAtt": [group_id, "Arn"]}
+    assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+    group = template["Resources"][group_id]
+    assert group["Properties"]["RetentionInDays"] == 365 and group["DeletionPolicy"] == "Retain"
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [_logical_id(flow.log_group_key), "Arn"]}
+
+
+def test_schedule_starts_the_state_machine_through_a_least_privilege_role(built: dict[str, Any]) -> None:
+    template = built["templates"]["Transient"]
+    flow = built["transient"]
+    _, rule = _one(template, "AWS::Events::Rule")
+    assert rule["Properties"]["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    (target,) = rule["Properties"]["Targets"]
+    machine_id = _logical_id(flow.state_machine)
+    assert target["Arn"] == {"Ref": machine_id}
+    role_id = target["RoleArn"]["Fn::GetAtt"][0]
+    assert _statements(template, role_id) == {
+        "StartJobFlow": {
+            "Sid": "StartJobFlow",
+            "Action": "states:StartExecution",
+            "Effect": "Allow",
+            "Resource": {"Ref": machine_id},
+        }
+    }
+    for policy in _resources(template, "AWS::IAM::Policy").values():
+        assert {"Ref": role_id} not in policy["Properties"].get("Roles", [])
+    assert _resources(built["templates"]["Groups"], "AWS::Events::Rule") == {}
+
+
+def test_security_groups_and_configuration_are_created_as_for_a_cluster(built: dict[str, Any]) -> None:
+    template = built["templates"]["Transient"]
+    assert len(_resources(template, "AWS::EC2::SecurityGroup")) == 3
+    assert len(_resources(template, "AWS::EMR::SecurityConfiguration")) == 1
+    assert _resources(template, "AWS::EMR::Cluster") == {}
+
+
+# -- policy packs and lint ----------------------------------------------------------------------------------
+
+
+def test_every_policy_pack_passes(built: dict[str, Any]) -> None:
+    assert [str(finding) for finding in built["findings"]] == []
+
+
+def test_acknowledgments_are_the_unavoidable_wildcards_on_the_policy(built: dict[str, Any]) -> None:
+    policy = built["transient"].policy.node.default_child
+    assert _acknowledged(policy) == {
+        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        "AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:elasticmapreduce:eu-west-1:111111111111:cluster/*]",
+    }
+    assert _acknowledged(built["transient"].state_machine.node.default_child) == {"CloudFormation-Validate::W3005"}
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_cfn_lint_is_clean(built: dict[str, Any], name: str) -> None:
+    assert cfn_lint(built["templates"][name]) == []
+
+
+# -- failures ---------------------------------------------------------------------------------------------
+
+
+def _build(payload: dict[str, Any], **kwargs: Any) -> TransientJobFlow:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    values: dict[str, Any] = {
+        "steps": [CommandStep("list", ("ls",))],
+        "vpc": _vpc(stack),
+        "log_bucket": s3.Bucket.from_bucket_name(stack, "Logs", "logs-bucket"),
+    }
+    values.update(kwargs)
+    return TransientJobFlow(stack, "JobFlow", spec=ClusterSpec.model_validate(payload), **values)
+
+
+def test_fails_with_kerberos() -> None:
+    payload = _transient(FLEETS, security={"kerberos": {"realm": "EC2.INTERNAL"}})
+    with pytest.raises(ValueError, match=r"security\.kerberos: Kerberos transient clusters are not supported yet"):
+        _build(payload)
+
+
+def test_fails_without_steps() -> None:
+    with pytest.raises(ValueError, match=r"steps: a transient job flow with no steps"):
+        _build(_transient(FLEETS), steps=[])
+
+
+def test_fails_with_termination_protection() -> None:
+    with pytest.raises(ValueError, match=r"termination_protection: termination protection"):
+        _build(copy.deepcopy(FLEETS))
+
+
+def test_fails_with_its_own_tag_in_the_spec_and_collects_every_problem() -> None:
+    payload = _transient(FLEETS, tags={JOB_FLOW_TAG_KEY: "x"})
+    with pytest.raises(ValueError, match=r"(?s)steps: .*tags\.emr-constructs-job-flow: the job flow sets this tag"):
+        _build(payload, steps=[])
+
+
+def test_fails_when_only_some_security_groups_are_given() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    vpc = _vpc(stack)
+    group = ec2.SecurityGroup(stack, "G", vpc=vpc)
+    with pytest.raises(ValueError, match="all three EMR-managed security groups"):
+        TransientJobFlow(
+            stack,
+            "JobFlow",
+            spec=ClusterSpec.model_validate(_transient(FLEETS)),
+            steps=[CommandStep("list", ("ls",))],
+            vpc=vpc,
+            log_bucket=s3.Bucket.from_bucket_name(stack, "Logs", "logs-bucket"),
+            primary_security_group=group,
+        )
