@@ -15,6 +15,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from emr_constructs.lint_suppressions import ignore_cfn_lint
+from emr_constructs.logging.keys import admit_cloudwatch_logs
 from emr_constructs.spec.baseline import AccountBaselineSpec, emr_default_block_public_access_configuration
 
 # The id under which AwsCustomResource keeps its singleton Lambda function, at the stack level.
@@ -67,7 +68,7 @@ class AccountBaselineStack(cdk.Stack):
             description="Encrypts the log group of the EMR block public access custom resource",
             enable_key_rotation=True,
         )
-        _admit_cloudwatch_logs(self.log_key)
+        admit_cloudwatch_logs(self.log_key)
         self.log_group = logs.LogGroup(self, "LogGroup", encryption_key=self.log_key, retention=log_retention)
         physical_id = cr.PhysicalResourceId.of(f"emr-block-public-access-{self.account}-{self.region}")
         apply = _put_call(baseline.block_public_access_configuration(), physical_id)
@@ -159,37 +160,6 @@ def _put_call(configuration: dict[str, Any], physical_id: cr.PhysicalResourceId)
         action="putBlockPublicAccessConfiguration",
         parameters={"BlockPublicAccessConfiguration": configuration},
         physical_resource_id=physical_id,
-    )
-
-
-def _admit_cloudwatch_logs(key: kms.Key) -> None:
-    """Let CloudWatch Logs use ``key`` for log groups of this account and Region."""
-    stack = cdk.Stack.of(key)
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowCloudWatchLogsForLogGroupsOfThisAccountAndRegion",
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-            actions=[
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:ReEncryptFrom",
-                "kms:ReEncryptTo",
-                "kms:GenerateDataKey",
-                "kms:GenerateDataKeyWithoutPlaintext",
-                "kms:DescribeKey",
-            ],
-            resources=["*"],
-            conditions={
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                        service="logs",
-                        resource="log-group",
-                        resource_name="*",
-                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                    )
-                }
-            },
-        )
     )
 
 

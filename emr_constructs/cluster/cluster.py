@@ -14,11 +14,11 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
+from emr_constructs.cluster.wiring import emr_security_groups, grant_cluster_access
 from emr_constructs.iam import EmrRoles
 from emr_constructs.jobs import BootstrapAction, Step
 from emr_constructs.jobs.steps import steps_from_specs
 from emr_constructs.logging import EmrLogBucket
-from emr_constructs.network import create_emr_security_groups
 from emr_constructs.render import ClusterWiring, render_cluster_properties
 from emr_constructs.security import EmrSecurityConfiguration, kerberos_attributes
 from emr_constructs.spec import ClusterSpec, ConfigurationSpec
@@ -95,43 +95,16 @@ class EmrCluster(Construct):
                 f"EmrCluster {id!r}: the spec's instance groups use custom automatic scaling but the roles given "
                 "have no auto-scaling role. Fix: create EmrRoles with create_auto_scaling_role=True"
             )
-        groups = self._security_groups(vpc, primary_security_group, core_security_group, service_access_security_group)
+        groups = emr_security_groups(
+            self, vpc, primary_security_group, core_security_group, service_access_security_group
+        )
         self.primary_security_group, self.core_security_group, self.service_access_security_group = groups
         self._connections = ec2.Connections(security_groups=[self.primary_security_group, self.core_security_group])
 
         self.security_configuration = security_configuration or EmrSecurityConfiguration(
             self, "SecurityConfiguration", spec=spec.security, s3_data_key=s3_data_key, local_disk_key=local_disk_key
         )
-        runtime = spec.security.runtime_roles
-        for role_spec in runtime.roles if runtime is not None else ():
-            self.roles.add_runtime_role(
-                role_spec.name,
-                description=role_spec.description,
-                propagate_source_identity=runtime.propagate_source_identity if runtime else True,
-            )
-        key_policies = self.security_configuration.grant_key_use(
-            self,
-            instance_role=self.roles.instance_role,
-            service_role=self.roles.service_role,
-            runtime_roles=list(self.roles.runtime_roles.values()),
-        )
-        mappings = spec.security.emrfs_role_mappings
-        if mappings:
-            # EMRFS assumes the mapped roles with the nodes' credentials (EMR Management Guide,
-            # "Configure IAM roles for EMRFS requests to Amazon S3"); those roles must trust the instance role.
-            key_policies.append(
-                iam.ManagedPolicy(
-                    self,
-                    "EmrFsRoleMappingAccess",
-                    description="EMRFS on the nodes assumes the roles that the security configuration maps.",
-                    statements=[
-                        iam.PolicyStatement(
-                            actions=["sts:AssumeRole"], resources=sorted({m.role_arn for m in mappings})
-                        )
-                    ],
-                    roles=[self.roles.instance_role],
-                )
-            )
+        key_policies = grant_cluster_access(self, spec, self.roles, self.security_configuration)
         kerberos = (
             kerberos_attributes(self, spec.security.kerberos, encryption_key=self.security_configuration.local_disk_key)
             if spec.security.kerberos is not None
@@ -224,24 +197,6 @@ class EmrCluster(Construct):
                 Acknowledgment(id="AwsSolutions::AwsSolutions-EMR6", reason=reason),
                 Acknowledgment(id="HIPAA.Security::HIPAA.Security-EMRKerberosEnabled", reason=reason),
             )
-
-    def _security_groups(
-        self,
-        vpc: ec2.IVpc,
-        primary: ec2.ISecurityGroup | None,
-        core: ec2.ISecurityGroup | None,
-        service_access: ec2.ISecurityGroup | None,
-    ) -> tuple[ec2.ISecurityGroup, ec2.ISecurityGroup, ec2.ISecurityGroup]:
-        given = [primary, core, service_access]
-        if all(group is not None for group in given):
-            return primary, core, service_access  # type: ignore[return-value]
-        if any(group is not None for group in given):
-            raise ValueError(
-                "EmrCluster: pass all three EMR-managed security groups (primary, core, service access) or none. "
-                "Fix: use EmrNetwork's groups, or omit all three to create them here"
-            )
-        created = create_emr_security_groups(Construct(self, "SecurityGroups"), vpc)
-        return created.primary, created.core, created.service_access
 
     @property
     def cluster_id(self) -> str:

@@ -9,6 +9,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from emr_constructs.logging.keys import admit_cloudwatch_logs
+
 #: How long the state machine's execution logs are kept (an explicit retention, as the policy packs require).
 EXECUTION_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
@@ -53,25 +55,7 @@ def execution_log_group(scope: Construct, id: str) -> tuple[logs.LogGroup, kms.K
     """A log group (RETAIN, one year) encrypted with a new key that only CloudWatch Logs may use, and only for
     this account's log groups (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS")."""
     key = _key(scope, f"{id}Key", "Encrypts the execution logs of an EMR transient job flow")
-    stack = cdk.Stack.of(scope)
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowCloudWatchLogs",
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-            actions=list(_SERVICE_KEY_ACTIONS),
-            resources=["*"],
-            conditions={
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                        service="logs",
-                        resource="log-group",
-                        resource_name="*",
-                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                    )
-                }
-            },
-        )
-    )
+    admit_cloudwatch_logs(key)
     group = logs.LogGroup(
         scope,
         id,

@@ -17,6 +17,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from emr_constructs.cluster.wiring import emr_security_groups, grant_cluster_access
 from emr_constructs.iam import EmrRoles, acknowledge_resource_finding
 from emr_constructs.jobflow import states
 from emr_constructs.jobflow.grants import SharedPolicyGrantee
@@ -24,7 +25,6 @@ from emr_constructs.jobflow.notifications import execution_log_group, outcome_to
 from emr_constructs.jobflow.permissions import StateMachineAccess, cluster_arn_pattern, state_machine_statements
 from emr_constructs.jobs import BootstrapAction, Step, step_from_spec
 from emr_constructs.lint_suppressions import ignore_cfn_lint
-from emr_constructs.network import create_emr_security_groups
 from emr_constructs.render import JobFlowWiring, render_run_job_flow
 from emr_constructs.security import EmrSecurityConfiguration
 from emr_constructs.spec import ClusterSpec
@@ -158,12 +158,14 @@ class TransientJobFlow(Construct):
                 f"TransientJobFlow {id!r}: the spec's instance groups use custom automatic scaling but the roles "
                 "given have no auto-scaling role. Fix: create EmrRoles with create_auto_scaling_role=True"
             )
-        groups = self._security_groups(vpc, primary_security_group, core_security_group, service_access_security_group)
+        groups = emr_security_groups(
+            self, vpc, primary_security_group, core_security_group, service_access_security_group
+        )
         self.primary_security_group, self.core_security_group, self.service_access_security_group = groups
         self.security_configuration = EmrSecurityConfiguration(
             self, "SecurityConfiguration", spec=spec.security, s3_data_key=s3_data_key, local_disk_key=local_disk_key
         )
-        cluster_policies = self._grant_cluster_access()
+        cluster_policies = grant_cluster_access(self, self.spec, self.roles, self.security_configuration)
 
         instance_role = self.roles.instance_role
         actions = [*(BootstrapAction.from_spec(self, action) for action in spec.bootstrap_actions), *bootstrap_actions]
@@ -278,57 +280,6 @@ class TransientJobFlow(Construct):
             cdk.Annotations.of(self).add_warning_v2(f"emr-constructs:{warning_id}", message)
 
     # --- wiring ----------------------------------------------------------------------------------------
-
-    def _security_groups(
-        self,
-        vpc: ec2.IVpc,
-        primary: ec2.ISecurityGroup | None,
-        core: ec2.ISecurityGroup | None,
-        service_access: ec2.ISecurityGroup | None,
-    ) -> tuple[ec2.ISecurityGroup, ec2.ISecurityGroup, ec2.ISecurityGroup]:
-        if primary is not None and core is not None and service_access is not None:
-            return primary, core, service_access
-        if any(group is not None for group in (primary, core, service_access)):
-            raise ValueError(
-                "TransientJobFlow: pass all three EMR-managed security groups (primary, core, service access) or "
-                "none. Fix: use EmrNetwork's groups, or omit all three to create them here"
-            )
-        created = create_emr_security_groups(Construct(self, "SecurityGroups"), vpc)
-        return created.primary, created.core, created.service_access
-
-    def _grant_cluster_access(self) -> list[iam.ManagedPolicy]:
-        """Runtime roles, key use and EMRFS role mappings, as ``EmrCluster`` wires them."""
-        spec = self.spec
-        runtime = spec.security.runtime_roles
-        for role_spec in runtime.roles if runtime is not None else ():
-            if role_spec.name not in self.roles.runtime_roles:
-                self.roles.add_runtime_role(
-                    role_spec.name,
-                    description=role_spec.description,
-                    propagate_source_identity=runtime.propagate_source_identity if runtime else True,
-                )
-        policies = self.security_configuration.grant_key_use(
-            self,
-            instance_role=self.roles.instance_role,
-            service_role=self.roles.service_role,
-            runtime_roles=list(self.roles.runtime_roles.values()),
-        )
-        mappings = spec.security.emrfs_role_mappings
-        if mappings:
-            policies.append(
-                iam.ManagedPolicy(
-                    self,
-                    "EmrFsRoleMappingAccess",
-                    description="EMRFS on the nodes assumes the roles that the security configuration maps.",
-                    statements=[
-                        iam.PolicyStatement(
-                            actions=["sts:AssumeRole"], resources=sorted({m.role_arn for m in mappings})
-                        )
-                    ],
-                    roles=[self.roles.instance_role],
-                )
-            )
-        return policies
 
     def _default_runtime_role(self) -> iam.Role | None:
         """The spec's first runtime role, the one steps run under unless they carry their own."""

@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from emr_constructs.lint_suppressions import ignore_cfn_lint
+from emr_constructs.logging.keys import admit_cloudwatch_logs
 from emr_constructs.network.cleanup import SecurityGroupRuleCleanup
 from emr_constructs.network.security_groups import create_emr_security_groups
 from emr_constructs.tagging import (
@@ -168,7 +169,7 @@ class EmrNetwork(Construct):
         removal_policy: cdk.RemovalPolicy,
     ) -> None:
         self.log_key = log_key or _new_log_key(self, removal_policy)
-        _admit_cloudwatch_logs(self.log_key)
+        admit_cloudwatch_logs(self.log_key)
         self.flow_log = None
         if vpc is None:
             _warn_if_zones_need_lookup(self)
@@ -347,37 +348,6 @@ def _new_log_key(scope: Construct, removal_policy: cdk.RemovalPolicy) -> kms.Key
         description="Encrypts the EMR network log groups (VPC flow logs, security group cleanup)",
         enable_key_rotation=True,
         removal_policy=removal_policy,
-    )
-
-
-def _admit_cloudwatch_logs(key: kms.IKey) -> None:
-    """Let CloudWatch Logs use ``key`` for log groups of this account and region (no-op on imported keys)."""
-    stack = cdk.Stack.of(key)
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowCloudWatchLogsForLogGroupsOfThisAccountAndRegion",
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-            actions=[
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:ReEncryptFrom",
-                "kms:ReEncryptTo",
-                "kms:GenerateDataKey",
-                "kms:GenerateDataKeyWithoutPlaintext",
-                "kms:DescribeKey",
-            ],
-            resources=["*"],
-            conditions={
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                        service="logs",
-                        resource="log-group",
-                        resource_name="*",
-                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                    )
-                }
-            },
-        )
     )
 
 
