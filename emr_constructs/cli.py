@@ -68,6 +68,12 @@ def summary(config: AppConfig) -> str:
             lines.append("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
         for warning_id, message in cluster.warnings():
             lines.append(f"  warning [{warning_id}]: {message}")
+    for flow in config.job_flows:
+        lines.append("")
+        lines.append(
+            f"job flow {flow.cluster.name}: {flow.cluster.release_label}, {len(flow.cluster.steps)} step(s), "
+            f"schedule {flow.schedule or 'none (start executions yourself)'}"
+        )
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 from emr_constructs.spec import AppConfig, load_config
 from stacks.account_baseline_stack import AccountBaselineStack
 from stacks.cluster_stack import ClusterStack
+from stacks.job_flow_stack import JobFlowStack
 from stacks.stateful_stack import StatefulStack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,21 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
         if baseline is not None:
             stack.add_stack_dependency(baseline)
         clusters.append(stack)
+    for flow in config.job_flows:
+        flow_stack = JobFlowStack(
+            app,
+            f"{prefix}-{flow.cluster.name}",
+            config=config,
+            job_flow=flow,
+            stateful=stateful,
+            env=env,
+            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
+            description=f"emr-constructs {config.environment}: transient job flow {flow.cluster.name}",
+            catalog_key=baseline.glue_catalog_key if baseline is not None else None,
+        )
+        flow_stack.add_stack_dependency(stateful)
+        if baseline is not None:
+            flow_stack.add_stack_dependency(baseline)
     for key, value in config.tags.items():
         cdk.Tags.of(app).add(key, value)
     return stateful, clusters

@@ -115,6 +115,30 @@ def data_bucket_name(environment: str, account: str, region: str, name: str) -> 
     return f"emr-constructs-{environment}-{name}-{account}-{region}"
 
 
+SCHEDULE = r"^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$"
+
+
+class JobFlowSpec(SpecModel):
+    """A transient job flow: Step Functions creates ``cluster``, runs its ``steps``, terminates it and reports.
+
+    ``schedule`` is an EventBridge expression (``cron(0 3 * * ? *)`` or ``rate(1 day)``); default: none (start
+    executions yourself). The cluster's name names the job flow; it needs at least one step.
+    """
+
+    cluster: ClusterSpec
+    schedule: str | None = Field(
+        default=None, pattern=r"^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> JobFlowSpec:
+        if not self.cluster.steps:
+            problems = ProblemCollector()
+            problems.add("cluster.steps", [], "a job flow runs steps and has none", "add at least one step")
+            problems.raise_if_any()
+        return self
+
+
 class AppConfig(SpecModel):
     """One deployment environment: where it goes, its network, IAM and logging settings, and its clusters."""
 
@@ -129,6 +153,7 @@ class AppConfig(SpecModel):
     account_baseline: AccountBaselineSpec = Field(default_factory=AccountBaselineSpec)
     data_buckets: tuple[DataBucketSpec, ...] = ()
     glue_databases: tuple[GlueDatabaseSpec, ...] = ()
+    job_flows: tuple[JobFlowSpec, ...] = ()
     clusters: tuple[ClusterSpec, ...] = Field(min_length=1)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -156,6 +181,15 @@ class AppConfig(SpecModel):
         for index, name in enumerate(names):
             if names.index(name) != index:
                 problems.add(f"clusters[{index}].name", name, "two clusters share a name", "give each a unique name")
+        for index, flow in enumerate(self.job_flows):
+            if flow.cluster.name in names:
+                problems.add(
+                    f"job_flows[{index}].cluster.name",
+                    flow.cluster.name,
+                    "a cluster or job flow has this name already",
+                    "give each cluster and job flow a unique name",
+                )
+            names.append(flow.cluster.name)
         self._check_data(problems)
         problems.raise_if_any()
         return self
@@ -164,7 +198,7 @@ class AppConfig(SpecModel):
         return data_bucket_name(self.environment, self.account, self.region, name)
 
     def _check_data(self, problems: ProblemCollector) -> None:
-        clusters = {c.name: c for c in self.clusters}
+        clusters = {c.name: c for c in (*self.clusters, *(flow.cluster for flow in self.job_flows))}
         bucket_names = [b.name for b in self.data_buckets]
         for index, bucket in enumerate(self.data_buckets):
             if bucket_names.index(bucket.name) != index:

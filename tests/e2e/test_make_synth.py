@@ -64,7 +64,11 @@ def test_make_synth_default_app_writes_templates() -> None:
     result = _make_synth(ROOT / "config" / "dev.yaml")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     templates = sorted(p.name for p in (ROOT / "cdk.out").glob("*.template.json"))
-    assert templates == ["emr-dev-analytics.template.json", "emr-dev-stateful.template.json"]
+    assert templates == [
+        "emr-dev-analytics.template.json",
+        "emr-dev-daily-totals.template.json",
+        "emr-dev-stateful.template.json",
+    ]
     cluster = json.loads((ROOT / "cdk.out" / "emr-dev-analytics.template.json").read_text())
     assert any(r["Type"] == "AWS::EMR::Cluster" for r in cluster["Resources"].values())
     assert _stray_outputs() == []

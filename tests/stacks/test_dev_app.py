@@ -15,6 +15,7 @@ from tests.templates import cfn_lint, normalise
 
 STATEFUL = "emr-dev-stateful"
 CLUSTER = "emr-dev-analytics"
+JOB_FLOW = "emr-dev-daily-totals"
 
 
 def _cluster(dev_app: SynthesisedApp) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def _cluster(dev_app: SynthesisedApp) -> dict[str, Any]:
 
 
 def test_app_has_one_stateful_and_one_cluster_stack(dev_app: SynthesisedApp) -> None:
-    assert sorted(dev_app.templates) == [CLUSTER, STATEFUL]
+    assert sorted(dev_app.templates) == [CLUSTER, JOB_FLOW, STATEFUL]
 
 
 def test_synth_needs_no_context_lookup(dev_app: SynthesisedApp) -> None:
@@ -41,12 +42,12 @@ def test_policy_checks_pass_with_no_findings(dev_app: SynthesisedApp) -> None:
     assert set(conclusions.values()) == {"success"}
 
 
-@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER])
+@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER, JOB_FLOW])
 def test_cfn_lint_is_clean(dev_app: SynthesisedApp, stack: str) -> None:
     assert cfn_lint(dev_app.templates[stack]) == []
 
 
-@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER])
+@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER, JOB_FLOW])
 def test_snapshot(dev_app: SynthesisedApp, stack: str, snapshot: Any) -> None:
     assert normalise(dev_app.templates[stack]) == snapshot
 
@@ -231,3 +232,14 @@ def test_security_configuration_encrypts_everything_and_requires_imdsv2(dev_app:
     assert document["InstanceMetadataServiceConfiguration"]["MinimumInstanceMetadataServiceVersion"] == 2
     for key in ("EnableAtRestEncryption", "EnableInTransitEncryption", "AtRestEncryptionConfiguration"):
         assert key not in document  # EMR's nesting, not the one cdk-nag's EMR4/EMR5 read
+
+
+def test_nightly_job_flow_runs_the_sample_job_and_reads_only_its_data(dev_app: SynthesisedApp) -> None:
+    template = Template.from_json(dev_app.templates[JOB_FLOW])
+    template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
+    template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": "cron(0 3 * * ? *)"})
+    text = json.dumps(dev_app.templates[JOB_FLOW])
+    assert "emr-constructs-dev-raw-111111111111-eu-west-1/orders/*" in text
+    assert "emr-constructs-dev-curated-111111111111-eu-west-1/sales/*" in text
+    assert "emr-constructs-dev-raw-111111111111-eu-west-1/*" not in text
+    assert "AWS::EMR::Cluster" not in text  # Step Functions creates the cluster at run time
