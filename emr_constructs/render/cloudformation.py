@@ -57,12 +57,12 @@ def render_instances(spec: ClusterSpec, wiring: ClusterWiring) -> Rendered:
     return compact(
         {
             **shape,
-            "EmrManagedMasterSecurityGroup": wiring.primary_security_group,
-            "EmrManagedSlaveSecurityGroup": wiring.core_security_group,
-            "ServiceAccessSecurityGroup": wiring.service_access_security_group,
-            "TerminationProtected": spec.termination_protected,
-            "UnhealthyNodeReplacement": spec.unhealthy_node_replacement,
-            "KeepJobFlowAliveWhenNoSteps": spec.keep_alive_when_no_steps,
+            **fields.instances_common(
+                spec,
+                primary_security_group=wiring.primary_security_group,
+                core_security_group=wiring.core_security_group,
+                service_access_security_group=wiring.service_access_security_group,
+            ),
         }
     )
 
