@@ -14,7 +14,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
-from emr_constructs.cluster.wiring import emr_security_groups, grant_cluster_access
+from emr_constructs.cluster.wiring import cluster_roles, emr_security_groups, grant_cluster_access
 from emr_constructs.iam import EmrRoles
 from emr_constructs.jobs import BootstrapAction, Step
 from emr_constructs.jobs.steps import steps_from_specs
@@ -82,19 +82,9 @@ class EmrCluster(Construct):
             log_key = log_key or created_logs.encryption_key
         self.spec = spec
         self.log_prefix = log_prefix or f"emr/{spec.name}"
-        self.roles = roles or EmrRoles(
-            self,
-            "Roles",
-            log_bucket=log_bucket,
-            log_key=log_key,
-            log_prefix=self.log_prefix,
-            create_auto_scaling_role=spec.uses_custom_auto_scaling,
+        self.roles = cluster_roles(
+            self, spec, roles=roles, log_bucket=log_bucket, log_key=log_key, log_prefix=self.log_prefix
         )
-        if spec.uses_custom_auto_scaling and self.roles.auto_scaling_role is None:
-            raise ValueError(
-                f"EmrCluster {id!r}: the spec's instance groups use custom automatic scaling but the roles given "
-                "have no auto-scaling role. Fix: create EmrRoles with create_auto_scaling_role=True"
-            )
         groups = emr_security_groups(
             self, vpc, primary_security_group, core_security_group, service_access_security_group
         )

@@ -6,12 +6,41 @@ from __future__ import annotations
 
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from emr_constructs.iam import EmrRoles
 from emr_constructs.network import create_emr_security_groups
 from emr_constructs.security import EmrSecurityConfiguration
 from emr_constructs.spec import ClusterSpec
+
+
+def cluster_roles(
+    owner: Construct,
+    spec: ClusterSpec,
+    *,
+    roles: EmrRoles | None,
+    log_bucket: s3.IBucket,
+    log_key: kms.IKey | None,
+    log_prefix: str,
+) -> EmrRoles:
+    """The roles given, or new ``EmrRoles`` under ``owner/Roles`` with least privilege on the cluster's logs; an
+    auto-scaling role exists when the spec's instance groups scale with custom rules."""
+    roles = roles or EmrRoles(
+        owner,
+        "Roles",
+        log_bucket=log_bucket,
+        log_key=log_key,
+        log_prefix=log_prefix,
+        create_auto_scaling_role=spec.uses_custom_auto_scaling,
+    )
+    if spec.uses_custom_auto_scaling and roles.auto_scaling_role is None:
+        raise ValueError(
+            f"{type(owner).__name__} {owner.node.id!r}: the spec's instance groups use custom automatic scaling but "
+            "the roles given have no auto-scaling role. Fix: create EmrRoles with create_auto_scaling_role=True"
+        )
+    return roles
 
 
 def emr_security_groups(

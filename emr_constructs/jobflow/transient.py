@@ -17,7 +17,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from emr_constructs.cluster.wiring import emr_security_groups, grant_cluster_access
+from emr_constructs.cluster.wiring import cluster_roles, emr_security_groups, grant_cluster_access
 from emr_constructs.iam import EmrRoles, acknowledge_resource_finding
 from emr_constructs.jobflow import states
 from emr_constructs.jobflow.grants import SharedPolicyGrantee
@@ -145,19 +145,9 @@ class TransientJobFlow(Construct):
         # the idle timeout: see render_run_job_flow.
         self.spec = spec.model_copy(update={"keep_alive_when_no_steps": True, "auto_termination_idle_seconds": idle})
         self.log_prefix = log_prefix or f"emr/{spec.name}"
-        self.roles = roles or EmrRoles(
-            self,
-            "Roles",
-            log_bucket=log_bucket,
-            log_key=log_key,
-            log_prefix=self.log_prefix,
-            create_auto_scaling_role=spec.uses_custom_auto_scaling,
+        self.roles = cluster_roles(
+            self, spec, roles=roles, log_bucket=log_bucket, log_key=log_key, log_prefix=self.log_prefix
         )
-        if spec.uses_custom_auto_scaling and self.roles.auto_scaling_role is None:
-            raise ValueError(
-                f"TransientJobFlow {id!r}: the spec's instance groups use custom automatic scaling but the roles "
-                "given have no auto-scaling role. Fix: create EmrRoles with create_auto_scaling_role=True"
-            )
         groups = emr_security_groups(
             self, vpc, primary_security_group, core_security_group, service_access_security_group
         )
