@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from emr_constructs.render import fields
 from emr_constructs.render.fields import CFN_PROPERTIES_KEY, Rendered, compact
+from emr_constructs.render.wiring import ClusterWiring, wiring_properties
 from emr_constructs.spec.cluster import ClusterSpec
 from emr_constructs.spec.configurations import ConfigurationSpec
-
-
-@dataclass(frozen=True)
-class ClusterWiring:
-    """The references a rendered cluster needs from its surroundings (plain strings or CDK tokens)."""
-
-    service_role: str
-    job_flow_role: str
-    subnet_ids: Sequence[str]
-    primary_security_group: str
-    core_security_group: str
-    service_access_security_group: str
-    log_uri: str | None = None
-    log_encryption_kms_key_id: str | None = None
-    security_configuration: str | None = None
-    auto_scaling_role: str | None = None
-    extra_tags: dict[str, str] = field(default_factory=dict)
-    kerberos_attributes: Rendered | None = None
-    bootstrap_actions: Sequence[Rendered] = ()
-    steps: Sequence[Rendered] = ()
 
 
 def render_instances(spec: ClusterSpec, wiring: ClusterWiring) -> Rendered:
@@ -79,15 +59,7 @@ def render_cluster_properties(
         {
             **fields.cluster_common(spec, merged, CFN_PROPERTIES_KEY),
             "Instances": render_instances(spec, wiring),
-            "ServiceRole": wiring.service_role,
-            "JobFlowRole": wiring.job_flow_role,
-            "AutoScalingRole": wiring.auto_scaling_role,
-            "LogUri": wiring.log_uri,
-            "LogEncryptionKmsKeyId": wiring.log_encryption_kms_key_id,
-            "SecurityConfiguration": wiring.security_configuration,
-            "KerberosAttributes": wiring.kerberos_attributes,
-            "BootstrapActions": list(wiring.bootstrap_actions),
-            "Steps": list(wiring.steps),
+            **wiring_properties(wiring),
             "Tags": fields.tags(spec, wiring.extra_tags),
         }
     )

@@ -20,11 +20,12 @@ Pure: no CDK import; values may be CDK tokens (strings) that pass through untouc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from emr_constructs.render import fields
 from emr_constructs.render.fields import API_PROPERTIES_KEY, Rendered, compact
+from emr_constructs.render.wiring import ClusterWiring, wiring_properties
 from emr_constructs.spec.cluster import ClusterSpec
 from emr_constructs.spec.configurations import ConfigurationSpec
 from emr_constructs.spec.problems import ProblemCollector
@@ -34,7 +35,7 @@ FLEET_TYPES = {"primary": "MASTER", "core": "CORE", "task": "TASK"}
 
 
 @dataclass(frozen=True)
-class JobFlowWiring:
+class JobFlowWiring(ClusterWiring):
     """The references a ``RunJobFlow`` request needs from its surroundings (plain strings or CDK tokens).
 
     Like ``ClusterWiring`` for CloudFormation. ``steps`` and ``bootstrap_actions`` are already in the API's
@@ -44,21 +45,7 @@ class JobFlowWiring:
     reach the cluster only through it.
     """
 
-    service_role: str
-    job_flow_role: str
-    subnet_ids: Sequence[str]
-    primary_security_group: str
-    core_security_group: str
-    service_access_security_group: str
-    log_uri: str | None = None
-    log_encryption_kms_key_id: str | None = None
-    security_configuration: str | None = None
-    auto_scaling_role: str | None = None
-    kerberos_attributes: dict[str, Any] | None = None
-    extra_tags: dict[str, str] = field(default_factory=dict)
-    steps: Sequence[dict[str, Any]] = ()
     step_execution_role_arn: str | None = None
-    bootstrap_actions: Sequence[dict[str, Any]] = ()
 
 
 def render_job_flow_instances(spec: ClusterSpec, wiring: JobFlowWiring) -> Rendered:
@@ -207,15 +194,7 @@ def render_run_job_flow(
         {
             **fields.cluster_common(spec, merged, API_PROPERTIES_KEY),
             "Instances": render_job_flow_instances(spec, wiring),
-            "ServiceRole": wiring.service_role,
-            "JobFlowRole": wiring.job_flow_role,
-            "AutoScalingRole": wiring.auto_scaling_role,
-            "LogUri": wiring.log_uri,
-            "LogEncryptionKmsKeyId": wiring.log_encryption_kms_key_id,
-            "SecurityConfiguration": wiring.security_configuration,
-            "KerberosAttributes": wiring.kerberos_attributes,
-            "BootstrapActions": [dict(action) for action in wiring.bootstrap_actions],
-            "Steps": [dict(step) for step in wiring.steps],
+            **wiring_properties(wiring),
             "StepExecutionRoleArn": wiring.step_execution_role_arn,
             "Tags": fields.tags(spec, wiring.extra_tags),
         }

@@ -21,8 +21,9 @@ import pytest
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 from botocore.validate import ParamValidator
 
-from emr_constructs.render.cloudformation import ClusterWiring, render_cluster_properties
+from emr_constructs.render.cloudformation import render_cluster_properties
 from emr_constructs.render.run_job_flow import JobFlowWiring, render_run_job_flow
+from emr_constructs.render.wiring import ClusterWiring
 from emr_constructs.spec import ClusterSpec, ConfigurationSpec, load_config
 from emr_constructs.spec import fleets as fleet_spec
 from emr_constructs.spec import groups as group_spec
