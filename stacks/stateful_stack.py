@@ -22,33 +22,16 @@ def log_bucket_name(config: AppConfig) -> str:
 
 class StatefulStack(cdk.Stack):
     """Everything that outlives a cluster. Clusters in other stacks reference the subnets, security groups and
-    the logs key by CloudFormation export, and the log bucket by its fixed name. Exported values are
-    identifiers of resources that are never replaced in place, so the exports stay stable across deploys."""
+    the keys through weak references (``Fn::GetStackOutput``, no CloudFormation exports), and the buckets by their
+    fixed names; nothing here can block a deploy of the cluster stacks. Everything stateful is retained."""
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, **kwargs: Any) -> None:
         self._zones = list(config.availability_zones)
         super().__init__(scope, id, termination_protection=True, **kwargs)
-        self.logs_key = kms.Key(
-            self,
-            "LogsKey",
-            description=f"emr-constructs {config.environment}: EMR logs, log bucket and VPC flow logs",
-            enable_key_rotation=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.s3_data_key = kms.Key(
-            self,
-            "S3DataKey",
-            description=f"emr-constructs {config.environment}: EMRFS encryption of S3 data (SSE-KMS / CSE-KMS)",
-            enable_key_rotation=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.local_disk_key = kms.Key(
-            self,
-            "LocalDiskKey",
-            description=f"emr-constructs {config.environment}: EMR local disks, EBS volumes and cluster secrets",
-            enable_key_rotation=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        prefix = f"emr-constructs {config.environment}"
+        self.logs_key = self._key("LogsKey", f"{prefix}: EMR logs, log bucket and VPC flow logs")
+        self.s3_data_key = self._key("S3DataKey", f"{prefix}: EMRFS encryption of S3 data (SSE-KMS / CSE-KMS)")
+        self.local_disk_key = self._key("LocalDiskKey", f"{prefix}: EMR local disks, EBS volumes and cluster secrets")
         existing = config.network.existing
         if existing is not None:
             self.network = EmrNetwork.from_existing(
@@ -87,6 +70,12 @@ class StatefulStack(cdk.Stack):
             for spec in config.data_buckets
         }
         self.catalog = GlueCatalog(self, "Catalog", databases=[(d.name, d.description) for d in config.glue_databases])
+
+    def _key(self, id: str, description: str) -> kms.Key:
+        """A customer-managed key with yearly rotation, retained when the stack goes."""
+        return kms.Key(
+            self, id, description=description, enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN
+        )
 
     @property
     def availability_zones(self) -> list[str]:
