@@ -55,9 +55,8 @@ def summary(config: AppConfig) -> str:
     for cluster in config.clusters:
         scaling = cluster.managed_scaling
         lines.append("")
-        lines.append(
-            f"cluster {cluster.name}: {cluster.release_label}, {', '.join(a.name for a in cluster.applications)}"
-        )
+        installed = ", ".join(a.name for a in cluster.installed_applications)
+        lines.append(f"cluster {cluster.name}: {cluster.release_label}, {installed}")
         if scaling is not None:
             lines.append(f"  managed scaling: {scaling.minimum}-{scaling.maximum} {cluster.scaling_unit_type}")
         if cluster.auto_termination_idle_seconds is not None:

@@ -19,6 +19,7 @@ from emr_constructs.iam import EmrRoles
 from emr_constructs.jobs import BootstrapAction, Step
 from emr_constructs.jobs.steps import steps_from_specs
 from emr_constructs.logging import EmrLogBucket
+from emr_constructs.monitoring import grant_node_metrics, node_agent_bootstrap_action
 from emr_constructs.render import ClusterWiring, render_cluster_properties
 from emr_constructs.security import EmrSecurityConfiguration, kerberos_attributes
 from emr_constructs.spec import ClusterSpec, ConfigurationSpec
@@ -101,7 +102,15 @@ class EmrCluster(Construct):
             else None
         )
 
-        actions = [*(BootstrapAction.from_spec(self, a) for a in spec.bootstrap_actions), *bootstrap_actions]
+        metrics_policy = grant_node_metrics(self, spec, self.roles.instance_role)
+        if metrics_policy is not None:
+            key_policies = [*key_policies, metrics_policy]
+        agent_action = node_agent_bootstrap_action(spec)
+        actions = [
+            *((agent_action,) if agent_action else ()),
+            *(BootstrapAction.from_spec(self, a) for a in spec.bootstrap_actions),
+            *bootstrap_actions,
+        ]
         rendered_actions = [action.bind(self, self.roles.instance_role) for action in actions]
         all_steps = [*steps_from_specs(spec.steps), *((step, False) for step in steps)]
         with_role = [step.name for step, _ in all_steps if step.execution_role_arn is not None]
@@ -180,6 +189,15 @@ class EmrCluster(Construct):
                 reason=broken.format(rule="AwsSolutions-EMR5", flag="EnableInTransitEncryption"),
             ),
         )
+        if self.spec.uses_custom_auto_scaling:
+            Validations.of(cluster).acknowledge(
+                Acknowledgment(
+                    id="CloudFormation-Validate::E1029",
+                    reason="'${emr.clusterId}' in the custom automatic scaling alarms' JobFlowId dimension is EMR's "
+                    "own placeholder (EMR Management Guide, 'Using automatic scaling with a custom policy'), not an "
+                    "Fn::Sub variable; CloudFormation passes it through to EMR unchanged.",
+                )
+            )
         waiver = self.spec.security.kerberos_waiver
         if waiver is not None:
             reason = f"Kerberos waived in the cluster's configuration (security.kerberos_waiver): {waiver.reason}"

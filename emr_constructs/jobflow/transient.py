@@ -25,6 +25,7 @@ from emr_constructs.jobflow.notifications import execution_log_group, outcome_to
 from emr_constructs.jobflow.permissions import StateMachineAccess, cluster_arn_pattern, state_machine_statements
 from emr_constructs.jobs import BootstrapAction, Step, step_from_spec
 from emr_constructs.lint_suppressions import ignore_cfn_lint
+from emr_constructs.monitoring import grant_node_metrics, node_agent_bootstrap_action
 from emr_constructs.render import JobFlowWiring, render_run_job_flow
 from emr_constructs.security import EmrSecurityConfiguration
 from emr_constructs.spec import ClusterSpec
@@ -158,7 +159,15 @@ class TransientJobFlow(Construct):
         cluster_policies = grant_cluster_access(self, self.spec, self.roles, self.security_configuration)
 
         instance_role = self.roles.instance_role
-        actions = [*(BootstrapAction.from_spec(self, action) for action in spec.bootstrap_actions), *bootstrap_actions]
+        metrics_policy = grant_node_metrics(self, spec, instance_role)
+        if metrics_policy is not None:
+            cluster_policies.append(metrics_policy)
+        agent_action = node_agent_bootstrap_action(spec)
+        actions = [
+            *((agent_action,) if agent_action else ()),
+            *(BootstrapAction.from_spec(self, action) for action in spec.bootstrap_actions),
+            *bootstrap_actions,
+        ]
         rendered_actions = [action.bind(self, instance_role) for action in actions]
         default_role = self._default_runtime_role()
         script_readers: SharedPolicyGrantee | None = None

@@ -244,7 +244,7 @@ def cluster_common(spec: ClusterSpec, all_configurations: Iterable[Configuration
         {
             "Name": spec.name,
             "ReleaseLabel": spec.release_label.label,
-            "Applications": [{"Name": app.name} for app in spec.applications],
+            "Applications": [{"Name": app.name} for app in spec.installed_applications],
             "Configurations": configurations(all_configurations, properties_key),
             "AutoTerminationPolicy": {"IdleTimeout": spec.auto_termination_idle_seconds}
             if spec.auto_termination_idle_seconds is not None

@@ -24,6 +24,7 @@ from emr_constructs.spec.fleets import (
     is_graviton,
 )
 from emr_constructs.spec.groups import AutoScalingSpec, InstanceGroupSpec, ScalingRuleSpec
+from emr_constructs.spec.node_metrics import NodeMetricsSpec
 from emr_constructs.spec.problems import ConfigError, Problem, SpecProblems
 from emr_constructs.spec.release import ReleaseLabel, Version
 from emr_constructs.spec.scaling import ManagedScalingSpec
@@ -53,6 +54,7 @@ __all__ = [
     "LoggingSpec",
     "ManagedScalingSpec",
     "NetworkSpec",
+    "NodeMetricsSpec",
     "OnDemandSpec",
     "PortRangeSpec",
     "Problem",

@@ -122,6 +122,29 @@ HIVE_METASTORE_SSL_WORKAROUND = Capability(
     MGMT + "emr-encryption-support-matrix.html",
 )
 
+# The CloudWatch agent: the AmazonCloudWatchAgent application from emr-7.0.0, its emr-metrics configuration API
+# from emr-7.1.0 (7.0.0 takes only the default configuration), and delivery of step and Spark logs to CloudWatch
+# Logs (MonitoringConfiguration) from emr-7.11.0.
+CLOUDWATCH_AGENT = Capability(
+    "the AmazonCloudWatchAgent application", {7: _v("7.0.0")}, RELEASE + "emr-AmazonCloudWatchAgent.html"
+)
+CLOUDWATCH_AGENT_CONFIGURATION = Capability(
+    "the emr-metrics configuration of the CloudWatch agent",
+    {7: _v("7.1.0")},
+    RELEASE + "AmazonCloudWatchAgent-config-710.html",
+)
+CLOUDWATCH_LOGS_DELIVERY = Capability(
+    "step and Spark log delivery to CloudWatch Logs", {7: _v("7.11.0")}, MGMT + "emr-plan-logging-cw.html"
+)
+# Below 7.0 the library installs the agent from the Amazon Linux 2 package repository. EMR nodes run Amazon
+# Linux 2 from emr-5.30.0 and on every 6.x release; earlier 5.x releases run Amazon Linux 1 (Management Guide,
+# "Using the default Amazon Linux AMI for Amazon EMR").
+NODE_AGENT_BOOTSTRAP = Capability(
+    "the CloudWatch agent installed by bootstrap action (Amazon Linux 2)",
+    {5: _v("5.30.0")},
+    MGMT + "emr-default-ami.html",
+)
+
 ICEBERG = Capability("Apache Iceberg", {6: _v("6.5.0")}, RELEASE + "emr-iceberg.html")
 DELTA = Capability("Delta Lake", {6: _v("6.9.0")}, RELEASE + "emr-delta.html")
 # Hudi ships from emr-5.28.0, but the Spark SQL settings written here (HoodieCatalog as spark_catalog) need

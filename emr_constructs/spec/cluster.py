@@ -14,7 +14,8 @@ from emr_constructs.spec.configurations import ConfigurationConflict, Configurat
 from emr_constructs.spec.datalake import DataLakeSpec
 from emr_constructs.spec.fleets import AMI_PATTERN, InstanceFleetSpec, is_graviton
 from emr_constructs.spec.groups import InstanceGroupSpec
-from emr_constructs.spec.jobs import BootstrapActionSpec, StepSpec, check_jobs
+from emr_constructs.spec.jobs import MAX_BOOTSTRAP_ACTIONS, BootstrapActionSpec, StepSpec, check_jobs
+from emr_constructs.spec.node_metrics import AGENT_BOOTSTRAP_ACTION, NodeMetricsSpec
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.release import ReleaseLabel
 from emr_constructs.spec.scaling import ManagedScalingSpec
@@ -79,6 +80,7 @@ class ClusterSpec(SpecModel):
     data_lake: DataLakeSpec = Field(default_factory=DataLakeSpec)
     bootstrap_actions: tuple[BootstrapActionSpec, ...] = ()
     steps: tuple[StepSpec, ...] = ()
+    node_metrics: NodeMetricsSpec | None = None
 
     @field_validator("release_label", mode="before")
     @classmethod
@@ -125,6 +127,7 @@ class ClusterSpec(SpecModel):
         self._check_custom_ami(problems)
         self._check_security(problems)
         self._check_data_lake(problems)
+        self._check_node_metrics(problems)
         check_jobs(problems, self.bootstrap_actions, self.steps, self.step_concurrency)
         try:
             self.merged_configurations()
@@ -433,6 +436,57 @@ class ClusterSpec(SpecModel):
                 "choose one of them (Iceberg uses a catalog of its own and combines)",
             )
 
+    def _check_node_metrics(self, problems: ProblemCollector) -> None:
+        metrics = self.node_metrics
+        if metrics is None:
+            return
+        if not cap.CLOUDWATCH_AGENT.supported(self.release_label):
+            self._gate(problems, "node_metrics", "a bootstrap-installed agent", cap.NODE_AGENT_BOOTSTRAP)
+        if metrics.needs_configuration_api and not cap.CLOUDWATCH_AGENT_CONFIGURATION.supported(self.release_label):
+            changed = [
+                name
+                for name, on in (
+                    ("application_metrics", bool(metrics.application_metrics)),
+                    ("prometheus_endpoint", metrics.prometheus_endpoint is not None),
+                    ("system_metrics", not metrics.system_metrics),
+                )
+                if on
+            ]
+            problems.add(
+                f"node_metrics.{changed[0]}",
+                changed,
+                f"{cap.CLOUDWATCH_AGENT_CONFIGURATION.name} needs "
+                f"{cap.CLOUDWATCH_AGENT_CONFIGURATION.requirement()}; on {self.release_label} the agent publishes its "
+                "default system metrics only",
+                f"use emr-7.1.0 or later, or remove {', '.join(changed)} "
+                f"(see {cap.CLOUDWATCH_AGENT_CONFIGURATION.source})",
+            )
+        if self.node_agent_bootstrap and len(self.bootstrap_actions) >= MAX_BOOTSTRAP_ACTIONS:
+            problems.add(
+                "bootstrap_actions",
+                len(self.bootstrap_actions),
+                f"node metrics below emr-7.0.0 add the agent's bootstrap action, and EMR runs at most "
+                f"{MAX_BOOTSTRAP_ACTIONS}",
+                f"list at most {MAX_BOOTSTRAP_ACTIONS - 1} bootstrap actions, or use emr-7.0.0+ (EMR's own agent)",
+            )
+        for index, action in enumerate(self.bootstrap_actions):
+            if self.node_agent_bootstrap and action.name == AGENT_BOOTSTRAP_ACTION:
+                problems.add(
+                    f"bootstrap_actions[{index}].name",
+                    action.name,
+                    "this name is reserved for the node metrics agent's bootstrap action",
+                    "rename the bootstrap action",
+                )
+        installed = {app.name for app in self.applications}
+        for daemon, application in metrics.required_applications().items():
+            if application not in installed:
+                problems.add(
+                    f"node_metrics.application_metrics.{daemon}",
+                    daemon,
+                    f"{daemon} metrics come from {application}, which is not installed",
+                    f"add {application} to applications or remove {daemon}",
+                )
+
     @property
     def presets(self) -> tuple[str, ...]:
         """The data-lake presets in force (the given ones, or ``spark-hive-glue`` with Spark or Hive)."""
@@ -457,7 +511,31 @@ class ClusterSpec(SpecModel):
             ConfigurationSpec(classification="spark-hive-site", properties=setting),
         )
 
+    def node_metrics_configurations(self) -> tuple[ConfigurationSpec, ...]:
+        """The CloudWatch agent's ``emr-metrics`` classification, when node metrics go beyond its defaults."""
+        configuration = self.node_metrics.configuration() if self.node_metrics is not None else None
+        return (configuration,) if configuration is not None else ()
+
     # -- derived values -----------------------------------------------------------------------------------
+
+    @property
+    def installed_applications(self) -> tuple[Application, ...]:
+        """The applications to install: the given ones, plus ``AmazonCloudWatchAgent`` for node metrics on
+        emr-7.0.0+."""
+        agent = Application.of("AmazonCloudWatchAgent")
+        if self.node_agent_application and agent.name not in {app.name for app in self.applications}:
+            return (*self.applications, agent)
+        return self.applications
+
+    @property
+    def node_agent_application(self) -> bool:
+        """True when node metrics come from EMR's ``AmazonCloudWatchAgent`` application (emr-7.0.0+)."""
+        return self.node_metrics is not None and cap.CLOUDWATCH_AGENT.supported(self.release_label)
+
+    @property
+    def node_agent_bootstrap(self) -> bool:
+        """True when node metrics need the agent installed by a bootstrap action (releases below 7.0)."""
+        return self.node_metrics is not None and not cap.CLOUDWATCH_AGENT.supported(self.release_label)
 
     @property
     def scaling_unit_type(self) -> str | None:
@@ -499,6 +577,7 @@ class ClusterSpec(SpecModel):
         return merge_configurations(
             *own,
             ("security (Kerberos with in-transit TLS)", self.security_configurations()),
+            ("node_metrics", self.node_metrics_configurations()),
             *self.data_lake_configurations(),
             *extra,
         )

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.bootstrap.harness import BOOTSTRAP, REPO
+from tests.bootstrap.harness import BOOTSTRAP, INSTALL_CLOUDWATCH_AGENT, REPO
 
-SCRIPTS = sorted(BOOTSTRAP.glob("*.sh"))
+#: The repository's scripts, and the one the library ships inside the package (added by EmrCluster itself).
+SCRIPTS = [*sorted(BOOTSTRAP.glob("*.sh")), INSTALL_CLOUDWATCH_AGENT]
 
 
 def _shellcheck() -> str:
@@ -29,7 +30,12 @@ def _shellcheck() -> str:
 
 
 def test_scripts_exist() -> None:
-    assert [script.name for script in SCRIPTS] == ["configure-node.sh", "install-python-packages.sh"]
+    assert [script.name for script in SCRIPTS] == [
+        "configure-node.sh",
+        "install-python-packages.sh",
+        "install-cloudwatch-agent.sh",
+    ]
+    assert INSTALL_CLOUDWATCH_AGENT.is_file()
 
 
 def test_shellcheck_clean() -> None:

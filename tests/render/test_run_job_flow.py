@@ -339,7 +339,10 @@ def test_top_level_fields_come_from_the_spec_and_the_wiring(case: str) -> None:
     request = _rendered(case)
     assert request["Name"] == spec.name
     assert request["ReleaseLabel"] == spec.release_label.label
-    assert request["Applications"] == [{"Name": app.name} for app in spec.applications]
+    assert request["Applications"] == [{"Name": app.name} for app in spec.installed_applications]
+    assert [app.name for app in spec.applications] == [a["Name"] for a in request["Applications"]][
+        : len(spec.applications)
+    ], "the given applications come first, in order"
     assert request["StepConcurrencyLevel"] == spec.step_concurrency
     assert request.get("CustomAmiId") == spec.custom_ami_id
     assert request.get("OSReleaseLabel") == spec.os_release_label
@@ -646,6 +649,7 @@ SPEC_FIELDS = {
     "data_lake": "Configurations (preset and table-format sources)",
     "bootstrap_actions": "BootstrapActions (rendered by the caller, checked by name)",
     "steps": "Steps (rendered by the caller) or addStep after creation",
+    "node_metrics": "Applications (AmazonCloudWatchAgent), Configurations (emr-metrics), BootstrapActions below 7.0",
 }
 
 

@@ -1,0 +1,5 @@
+"""Monitoring of EMR clusters: node metrics from the CloudWatch agent."""
+
+from emr_constructs.monitoring.node_metrics import AGENT_SCRIPT, grant_node_metrics, node_agent_bootstrap_action
+
+__all__ = ["AGENT_SCRIPT", "grant_node_metrics", "node_agent_bootstrap_action"]
