@@ -12,6 +12,7 @@ from constructs import Construct
 
 from emr_constructs.cluster import EmrCluster
 from emr_constructs.iam import EmrRoles
+from emr_constructs.monitoring import EmrMonitoring
 from emr_constructs.spec import AppConfig, ClusterSpec
 from stacks.data_grants import grant_data_access
 from stacks.stateful_stack import StatefulStack, log_bucket_name
@@ -68,6 +69,18 @@ class ClusterStack(cdk.Stack):
             service_access_security_group=network.service_access_security_group,
             s3_data_key=stateful.s3_data_key,
             local_disk_key=stateful.local_disk_key,
+            cloudwatch_log_group_name=f"/aws/emr/{config.environment}/{cluster.name}",
+        )
+        self.monitoring = (
+            EmrMonitoring(
+                self,
+                "Monitoring",
+                spec=cluster,
+                cluster_id=self.cluster.cluster_id,
+                dashboard_name=f"emr-{config.environment}-{cluster.name}",
+            )
+            if cluster.monitoring is not None
+            else None
         )
         grant_data_access(
             self,
@@ -81,3 +94,7 @@ class ClusterStack(cdk.Stack):
         )
         cdk.CfnOutput(self, "ClusterId", value=self.cluster.cluster_id, description="EMR cluster id")
         cdk.CfnOutput(self, "LogUri", value=f"s3://{log_bucket.bucket_name}/{log_prefix}/")
+        if self.monitoring is not None:
+            cdk.CfnOutput(
+                self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn, description="Alarms and notifications"
+            )

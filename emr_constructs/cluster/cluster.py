@@ -18,8 +18,10 @@ from emr_constructs.cluster.wiring import cluster_roles, emr_security_groups, gr
 from emr_constructs.iam import EmrRoles
 from emr_constructs.jobs import BootstrapAction, Step
 from emr_constructs.jobs.steps import steps_from_specs
+from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.logging import EmrLogBucket
 from emr_constructs.monitoring import grant_node_metrics, node_agent_bootstrap_action
+from emr_constructs.monitoring.logs import ClusterLogGroup, cluster_log_group
 from emr_constructs.render import ClusterWiring, render_cluster_properties
 from emr_constructs.security import EmrSecurityConfiguration, kerberos_attributes
 from emr_constructs.spec import ClusterSpec, ConfigurationSpec
@@ -60,6 +62,7 @@ class EmrCluster(Construct):
         extra_configurations: Sequence[tuple[str, Sequence[ConfigurationSpec]]] = (),
         bootstrap_actions: Sequence[BootstrapAction] = (),
         steps: Sequence[Step] = (),
+        cloudwatch_log_group_name: str | None = None,
     ) -> None:
         """``subnets`` default to the VPC's private (else isolated) subnets. ``log_bucket`` defaults to a new
         ``EmrLogBucket`` (whose key then encrypts the logs). ``log_prefix`` defaults to ``emr/<cluster name>``;
@@ -69,7 +72,9 @@ class EmrCluster(Construct):
         ``security_configuration`` defaults to one built here from ``spec.security`` with ``s3_data_key`` and
         ``local_disk_key`` (each created when omitted and needed). ``bootstrap_actions`` and ``steps`` come after
         the spec's own; steps become ``AWS::EMR::Step`` resources (in order; CloudFormation waits for each to
-        finish) unless the spec marks them ``at_creation`` (the create-only ``Steps`` property)."""
+        finish) unless the spec marks them ``at_creation`` (the create-only ``Steps`` property). With
+        ``spec.monitoring.logs``, step and Spark logs also go to a new encrypted log group,
+        ``cloudwatch_log_group_name`` (default ``/aws/emr/<cluster name>``)."""
         super().__init__(scope, id)
         subnets = list(subnets) if subnets is not None else list(vpc.private_subnets or vpc.isolated_subnets)
         if not subnets:
@@ -105,6 +110,15 @@ class EmrCluster(Construct):
         metrics_policy = grant_node_metrics(self, spec, self.roles.instance_role)
         if metrics_policy is not None:
             key_policies = [*key_policies, metrics_policy]
+        self.cloudwatch_logs: ClusterLogGroup | None = None
+        if spec.cloudwatch_logs is not None:
+            self.cloudwatch_logs = cluster_log_group(
+                self,
+                spec.cloudwatch_logs,
+                log_group_name=cloudwatch_log_group_name or f"/aws/emr/{spec.name}",
+                instance_role=self.roles.instance_role,
+            )
+            key_policies = [*key_policies, self.cloudwatch_logs.policy]
         agent_action = node_agent_bootstrap_action(spec)
         actions = [
             *((agent_action,) if agent_action else ()),
@@ -136,10 +150,24 @@ class EmrCluster(Construct):
             kerberos_attributes=kerberos.attributes if kerberos else None,
             bootstrap_actions=rendered_actions,
             steps=creation_steps,
+            monitoring_configuration=self.cloudwatch_logs.monitoring_configuration if self.cloudwatch_logs else None,
         )
-        self.cfn_cluster = emr.CfnCluster(
-            self, "Resource", **cfn_cluster_kwargs(render_cluster_properties(spec, wiring, merged))
-        )
+        properties = render_cluster_properties(spec, wiring, merged)
+        # MonitoringConfiguration is documented for AWS::EMR::Cluster (create-only) but not yet in the resource
+        # schema that aws-cdk-lib and cfn-lint are generated from: it is set as an override.
+        monitoring_configuration = properties.pop("MonitoringConfiguration", None)
+        self.cfn_cluster = emr.CfnCluster(self, "Resource", **cfn_cluster_kwargs(properties))
+        if monitoring_configuration is not None:
+            self.cfn_cluster.add_property_override("MonitoringConfiguration", monitoring_configuration)
+            reason = (
+                "MonitoringConfiguration (CloudWatch Logs delivery, emr-7.11.0+, create-only) is documented in the "
+                "AWS::EMR::Cluster template reference but missing from the resource schema that aws-cdk-lib and "
+                "cfn-lint ship; it is set only when the cluster's monitoring.logs asks for it."
+            )
+            ignore_cfn_lint(self.cfn_cluster, "E3002", reason)
+            Validations.of(self.cfn_cluster).acknowledge(
+                Acknowledgment(id="CloudFormation-Validate::F3002", reason=reason)
+            )
         # The roles' policies must exist before EMR starts nodes that write logs and use keys; the roles
         # themselves are referenced already.
         for child in [*self.roles.node.find_all(), *key_policies]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from emr_constructs.logging.keys import admit_cloudwatch_logs
+from emr_constructs.monitoring.topic import encrypted_topic
 
 #: How long the state machine's execution logs are kept (an explicit retention, as the policy packs require).
 EXECUTION_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
@@ -35,20 +35,15 @@ def _key(scope: Construct, id: str, description: str) -> kms.Key:
 
 
 def outcome_topic(scope: Construct, id: str) -> tuple[sns.Topic, kms.Key]:
-    """A TLS-only topic encrypted with a new customer-managed key that EventBridge may also publish with."""
-    key = _key(scope, f"{id}Key", "Encrypts the outcome notifications of an EMR transient job flow")
-    # EventBridge rules (for example on EMR state changes) may target the topic; EventBridge then needs the
-    # key (Amazon EventBridge User Guide, "Amazon SNS topics encrypted with a customer managed key").
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowEventBridgeToPublish",
-            principals=[iam.ServicePrincipal("events.amazonaws.com")],
-            actions=["kms:Decrypt", "kms:GenerateDataKey"],
-            resources=["*"],
-        )
+    """A TLS-only topic encrypted with a new customer-managed key that EventBridge may also publish with (for
+    example rules on EMR state changes)."""
+    return encrypted_topic(
+        scope,
+        id,
+        purpose="the outcome notifications of an EMR transient job flow",
+        display_name="EMR transient job flow",
+        publishers=("events.amazonaws.com",),
     )
-    topic = sns.Topic(scope, id, master_key=key, enforce_ssl=True, display_name="EMR transient job flow")
-    return topic, key
 
 
 def execution_log_group(scope: Construct, id: str) -> tuple[logs.LogGroup, kms.Key]:

@@ -26,6 +26,7 @@ from emr_constructs.jobflow.permissions import StateMachineAccess, cluster_arn_p
 from emr_constructs.jobs import BootstrapAction, Step, step_from_spec
 from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.monitoring import grant_node_metrics, node_agent_bootstrap_action
+from emr_constructs.monitoring.logs import ClusterLogGroup, cluster_log_group
 from emr_constructs.render import JobFlowWiring, render_run_job_flow
 from emr_constructs.security import EmrSecurityConfiguration
 from emr_constructs.spec import ClusterSpec
@@ -123,6 +124,7 @@ class TransientJobFlow(Construct):
         schedule: events.Schedule | None = None,
         step_timeout: cdk.Duration = DEFAULT_STEP_TIMEOUT,
         cluster_timeout: cdk.Duration = DEFAULT_CLUSTER_TIMEOUT,
+        cloudwatch_log_group_name: str | None = None,
     ) -> None:
         """``subnets`` default to the VPC's private (else isolated) subnets. ``log_prefix`` defaults to
         ``emr/<cluster name>``; ``log_key`` (default: none) also encrypts the logs EMR pushes
@@ -130,7 +132,9 @@ class TransientJobFlow(Construct):
         (each created when omitted and needed). The three security groups are given together or created.
         ``bootstrap_actions`` run after the spec's own. ``schedule`` (default: none, start executions yourself)
         adds an EventBridge rule. ``step_timeout`` (default 6 h) limits each step; ``cluster_timeout``
-        (default 1 h) limits creating the cluster (until it is WAITING) and terminating it."""
+        (default 1 h) limits creating the cluster (until it is WAITING) and terminating it. With
+        ``spec.monitoring.logs``, step and Spark logs also go to a new encrypted log group,
+        ``cloudwatch_log_group_name`` (default ``/aws/emr/<cluster name>``), kept across executions."""
         all_steps: list[Step] = [*(step_from_spec(step) for step in spec.steps), *steps]
         _check(spec, all_steps, step_timeout, cluster_timeout)
         super().__init__(scope, id)
@@ -162,6 +166,15 @@ class TransientJobFlow(Construct):
         metrics_policy = grant_node_metrics(self, spec, instance_role)
         if metrics_policy is not None:
             cluster_policies.append(metrics_policy)
+        self.cloudwatch_logs: ClusterLogGroup | None = None
+        if spec.cloudwatch_logs is not None:
+            self.cloudwatch_logs = cluster_log_group(
+                self,
+                spec.cloudwatch_logs,
+                log_group_name=cloudwatch_log_group_name or f"/aws/emr/{spec.name}",
+                instance_role=instance_role,
+            )
+            cluster_policies.append(self.cloudwatch_logs.policy)
         agent_action = node_agent_bootstrap_action(spec)
         actions = [
             *((agent_action,) if agent_action else ()),
@@ -207,6 +220,7 @@ class TransientJobFlow(Construct):
             security_configuration=self.security_configuration.security_configuration_name,
             extra_tags=dict(self.job_flow_tag),
             bootstrap_actions=rendered_actions,
+            monitoring_configuration=self.cloudwatch_logs.monitoring_configuration if self.cloudwatch_logs else None,
         )
         #: The ``RunJobFlow`` request that ``CreateCluster`` sends (values may be tokens).
         self.request = render_run_job_flow(self.spec, wiring)

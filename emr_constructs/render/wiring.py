@@ -12,7 +12,8 @@ from emr_constructs.render.fields import Rendered
 @dataclass(frozen=True)
 class ClusterWiring:
     """The references a rendered cluster needs (plain strings or CDK tokens). ``steps`` and ``bootstrap_actions``
-    are already rendered (``StepConfig`` / ``BootstrapActionConfig``) by the caller, which owns assets and buckets."""
+    are already rendered (``StepConfig`` / ``BootstrapActionConfig``) by the caller, which owns assets and buckets;
+    so is ``monitoring_configuration`` (its log group and key belong to the caller too)."""
 
     service_role: str
     job_flow_role: str
@@ -28,6 +29,7 @@ class ClusterWiring:
     kerberos_attributes: Rendered | None = None
     bootstrap_actions: Sequence[Rendered] = ()
     steps: Sequence[Rendered] = ()
+    monitoring_configuration: Rendered | None = None
 
 
 def wiring_properties(wiring: ClusterWiring) -> dict[str, Any]:
@@ -42,4 +44,5 @@ def wiring_properties(wiring: ClusterWiring) -> dict[str, Any]:
         "KerberosAttributes": wiring.kerberos_attributes,
         "BootstrapActions": [dict(action) for action in wiring.bootstrap_actions],
         "Steps": [dict(step) for step in wiring.steps],
+        "MonitoringConfiguration": wiring.monitoring_configuration,
     }

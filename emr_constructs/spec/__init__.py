@@ -24,6 +24,7 @@ from emr_constructs.spec.fleets import (
     is_graviton,
 )
 from emr_constructs.spec.groups import AutoScalingSpec, InstanceGroupSpec, ScalingRuleSpec
+from emr_constructs.spec.monitoring import CloudWatchLogsSpec, MonitoringSpec, SlackChannelSpec
 from emr_constructs.spec.node_metrics import NodeMetricsSpec
 from emr_constructs.spec.problems import ConfigError, Problem, SpecProblems
 from emr_constructs.spec.release import ReleaseLabel, Version
@@ -37,6 +38,7 @@ __all__ = [
     "Application",
     "AutoScalingSpec",
     "CapacityReservationSpec",
+    "CloudWatchLogsSpec",
     "ClusterSpec",
     "ConfigError",
     "ConfigurationConflict",
@@ -53,6 +55,7 @@ __all__ = [
     "JobFlowSpec",
     "LoggingSpec",
     "ManagedScalingSpec",
+    "MonitoringSpec",
     "NetworkSpec",
     "NodeMetricsSpec",
     "OnDemandSpec",
@@ -63,6 +66,7 @@ __all__ = [
     "RootVolumeSpec",
     "ScalingRuleSpec",
     "SecuritySpec",
+    "SlackChannelSpec",
     "SpecProblems",
     "SpotSpec",
     "Version",

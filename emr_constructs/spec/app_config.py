@@ -132,10 +132,20 @@ class JobFlowSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> JobFlowSpec:
+        problems = ProblemCollector()
         if not self.cluster.steps:
-            problems = ProblemCollector()
             problems.add("cluster.steps", [], "a job flow runs steps and has none", "add at least one step")
-            problems.raise_if_any()
+        monitoring = self.cluster.monitoring
+        extra = sorted(monitoring.model_fields_set - {"logs"}) if monitoring is not None else []
+        if extra:
+            problems.add(
+                f"cluster.monitoring.{extra[0]}",
+                extra,
+                "alarms, dashboards and notifications are for long-running clusters; a job flow's cluster exists "
+                "only during an execution and reports its outcome to the job flow's topic",
+                "keep only monitoring.logs on a job flow's cluster and subscribe to the job flow's topic",
+            )
+        problems.raise_if_any()
         return self
 
 

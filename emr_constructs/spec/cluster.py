@@ -15,6 +15,7 @@ from emr_constructs.spec.datalake import DataLakeSpec
 from emr_constructs.spec.fleets import AMI_PATTERN, InstanceFleetSpec, is_graviton
 from emr_constructs.spec.groups import InstanceGroupSpec
 from emr_constructs.spec.jobs import MAX_BOOTSTRAP_ACTIONS, BootstrapActionSpec, StepSpec, check_jobs
+from emr_constructs.spec.monitoring import CloudWatchLogsSpec, MonitoringSpec
 from emr_constructs.spec.node_metrics import AGENT_BOOTSTRAP_ACTION, NodeMetricsSpec
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.release import ReleaseLabel
@@ -81,6 +82,7 @@ class ClusterSpec(SpecModel):
     bootstrap_actions: tuple[BootstrapActionSpec, ...] = ()
     steps: tuple[StepSpec, ...] = ()
     node_metrics: NodeMetricsSpec | None = None
+    monitoring: MonitoringSpec | None = None
 
     @field_validator("release_label", mode="before")
     @classmethod
@@ -128,6 +130,7 @@ class ClusterSpec(SpecModel):
         self._check_security(problems)
         self._check_data_lake(problems)
         self._check_node_metrics(problems)
+        self._check_monitoring(problems)
         check_jobs(problems, self.bootstrap_actions, self.steps, self.step_concurrency)
         try:
             self.merged_configurations()
@@ -487,6 +490,11 @@ class ClusterSpec(SpecModel):
                     f"add {application} to applications or remove {daemon}",
                 )
 
+    def _check_monitoring(self, problems: ProblemCollector) -> None:
+        logs = self.monitoring.logs if self.monitoring is not None else None
+        if logs is not None:
+            self._gate(problems, "monitoring.logs", "CloudWatch Logs", cap.CLOUDWATCH_LOGS_DELIVERY)
+
     @property
     def presets(self) -> tuple[str, ...]:
         """The data-lake presets in force (the given ones, or ``spark-hive-glue`` with Spark or Hive)."""
@@ -521,7 +529,7 @@ class ClusterSpec(SpecModel):
     @property
     def installed_applications(self) -> tuple[Application, ...]:
         """The applications to install: the given ones, plus ``AmazonCloudWatchAgent`` for node metrics on
-        emr-7.0.0+."""
+        emr-7.0.0+ and for CloudWatch Logs delivery."""
         agent = Application.of("AmazonCloudWatchAgent")
         if self.node_agent_application and agent.name not in {app.name for app in self.applications}:
             return (*self.applications, agent)
@@ -529,8 +537,14 @@ class ClusterSpec(SpecModel):
 
     @property
     def node_agent_application(self) -> bool:
-        """True when node metrics come from EMR's ``AmazonCloudWatchAgent`` application (emr-7.0.0+)."""
-        return self.node_metrics is not None and cap.CLOUDWATCH_AGENT.supported(self.release_label)
+        """True when EMR's ``AmazonCloudWatchAgent`` application is needed: for node metrics (emr-7.0.0+) or for
+        log delivery to CloudWatch Logs (emr-7.11.0+)."""
+        wanted = self.node_metrics is not None or self.cloudwatch_logs is not None
+        return wanted and cap.CLOUDWATCH_AGENT.supported(self.release_label)
+
+    @property
+    def cloudwatch_logs(self) -> CloudWatchLogsSpec | None:
+        return self.monitoring.logs if self.monitoring is not None else None
 
     @property
     def node_agent_bootstrap(self) -> bool:

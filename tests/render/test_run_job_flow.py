@@ -650,6 +650,8 @@ SPEC_FIELDS = {
     "bootstrap_actions": "BootstrapActions (rendered by the caller, checked by name)",
     "steps": "Steps (rendered by the caller) or addStep after creation",
     "node_metrics": "Applications (AmazonCloudWatchAgent), Configurations (emr-metrics), BootstrapActions below 7.0",
+    "monitoring": "MonitoringConfiguration (logs; rendered by the caller, which owns the log group); the rest is "
+    "alarms and rules beside the cluster",
 }
 
 

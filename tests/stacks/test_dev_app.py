@@ -243,3 +243,38 @@ def test_nightly_job_flow_runs_the_sample_job_and_reads_only_its_data(dev_app: S
     assert "emr-constructs-dev-curated-111111111111-eu-west-1/sales/*" in text
     assert "emr-constructs-dev-raw-111111111111-eu-west-1/*" not in text
     assert "AWS::EMR::Cluster" not in text  # Step Functions creates the cluster at run time
+
+
+def test_the_cluster_is_monitored_with_alarms_dashboard_and_notifications(dev_app: SynthesisedApp) -> None:
+    template = Template.from_json(dev_app.templates[CLUSTER])
+    cluster_ref = {"Ref": next(iter(template.find_resources("AWS::EMR::Cluster")))}
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    assert len(alarms) == 9
+    idle = next(a["Properties"] for k, a in alarms.items() if "Idle" in k)
+    assert idle["EvaluationPeriods"] == 36, "config/dev.yaml sets the idle alarm to 180 minutes"
+    assert idle["Dimensions"] == [{"Name": "JobFlowId", "Value": cluster_ref}]
+    template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+    template.has_resource_properties("AWS::CloudWatch::Dashboard", {"DashboardName": "emr-dev-analytics"})
+    rules = template.find_resources("AWS::Events::Rule")
+    detail_types = sorted(t for r in rules.values() for t in r["Properties"]["EventPattern"]["detail-type"])
+    assert detail_types == [
+        "EMR Cluster State Change",
+        "EMR Instance Fleet Provisioning",
+        "EMR Instance Fleet Resize",
+        "EMR Instance Fleet State Change",
+        "EMR Step Status Change",
+    ]
+    assert all(r["Properties"]["EventPattern"]["detail"]["clusterId"] == [cluster_ref] for r in rules.values())
+    (topic,) = template.find_resources("AWS::SNS::Topic").values()
+    assert "Fn::GetAtt" in topic["Properties"]["KmsMasterKeyId"], "a customer-managed key, not aws/sns"
+    outputs = dev_app.templates[CLUSTER]["Outputs"]
+    assert "AlarmTopicArn" in outputs
+
+
+def test_the_job_flow_ships_step_logs_to_cloudwatch_logs(dev_app: SynthesisedApp) -> None:
+    template = Template.from_json(dev_app.templates[JOB_FLOW])
+    template.has_resource_properties(
+        "AWS::Logs::LogGroup", {"LogGroupName": "/aws/emr/dev/daily-totals", "RetentionInDays": 30}
+    )
+    machine = json.dumps(dev_app.templates[JOB_FLOW])
+    assert "CloudWatchLogConfiguration" in machine and "AmazonCloudWatchAgent" in machine

@@ -1,0 +1,95 @@
+"""``EmrMonitoring``: alarms, a dashboard and EventBridge notifications for one long-running cluster."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_chatbot as chatbot
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from emr_constructs.monitoring.alarms import cluster_alarms
+from emr_constructs.monitoring.dashboard import cluster_dashboard
+from emr_constructs.monitoring.events import add_event_rules
+from emr_constructs.monitoring.topic import ALARM_AND_EVENT_PUBLISHERS, encrypted_topic
+from emr_constructs.spec import ClusterSpec
+from emr_constructs.spec.monitoring import MonitoringSpec
+
+
+class EmrMonitoring(Construct):
+    """Alarms on the cluster's EMR metrics (thresholds from ``monitoring``, defaults in
+    ``emr_constructs.spec.monitoring.ALARMS``), a dashboard, and EventBridge rules on its state, step, instance
+    fleet or group, resize and provisioning events, all delivered to ``topic``.
+
+    ``topic`` defaults to a new TLS-only topic encrypted with a new customer-managed key (RETAIN) whose policy
+    admits CloudWatch and EventBridge; ``emails`` and ``slack`` channels subscribe to it. ``function`` (or
+    ``monitoring.lambda_function_arn``) also receives every matched event as is. ``dashboard_name`` defaults to
+    ``emr-<cluster name>``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: ClusterSpec,
+        cluster_id: str,
+        monitoring: MonitoringSpec | None = None,
+        topic: sns.ITopic | None = None,
+        function: lambda_.IFunction | None = None,
+        dashboard_name: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.monitoring = monitoring or spec.monitoring or MonitoringSpec()
+        self.topic_key: kms.IKey | None = None
+        if topic is None:
+            topic, self.topic_key = encrypted_topic(
+                self,
+                "Topic",
+                purpose=f"the alarms and notifications of EMR cluster {spec.name}",
+                display_name=f"EMR {spec.name}"[:100],
+                publishers=ALARM_AND_EVENT_PUBLISHERS,
+            )
+        self.topic = topic
+        for email in self.monitoring.emails:
+            topic.add_subscription(subscriptions.EmailSubscription(email))
+        for index, channel in enumerate(self.monitoring.slack):
+            chatbot.SlackChannelConfiguration(
+                self,
+                f"Slack{index}",
+                slack_channel_configuration_name=f"emr-{spec.name}-{index}"[:128],
+                slack_workspace_id=channel.workspace_id,
+                slack_channel_id=channel.channel_id,
+                notification_topics=[topic],
+                logging_level=chatbot.LoggingLevel.ERROR,
+            )
+        if function is None and self.monitoring.lambda_function_arn is not None:
+            function = lambda_.Function.from_function_arn(self, "Function", self.monitoring.lambda_function_arn)
+        self.alarms: dict[str, cloudwatch.Alarm] = cluster_alarms(
+            Construct(self, "Alarms"), spec, self.monitoring, cluster_id
+        )
+        action = actions.SnsAction(topic)
+        for alarm in self.alarms.values():
+            alarm.add_alarm_action(action)
+            alarm.add_ok_action(action)
+        self.rules: dict[str, events.Rule] = (
+            add_event_rules(Construct(self, "Events"), spec, cluster_id, topic, function)
+            if self.monitoring.notifications
+            else {}
+        )
+        self.dashboard = (
+            cluster_dashboard(
+                self,
+                "Dashboard",
+                spec=spec,
+                cluster_id=cluster_id,
+                dashboard_name=dashboard_name or f"emr-{spec.name}",
+                alarms=self.alarms,
+            )
+            if self.monitoring.dashboard
+            else None
+        )
