@@ -158,6 +158,55 @@ def _status(arguments: argparse.Namespace) -> int:
     return run_status(arguments)
 
 
+def _cost(arguments: argparse.Namespace) -> int:
+    """Estimate each cluster's hourly cost from the price table; --refresh rebuilds the table first (boto3)."""
+    from emr_constructs.cost import PriceError, estimate, load_prices, render
+    from emr_constructs.cost.refresh import refresh_prices
+    from emr_constructs.operations.clients import run_operation
+
+    try:
+        config = load_config(arguments.config)
+        prices = load_prices(arguments.prices)
+    except (ConfigError, PriceError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    clusters = [*config.clusters, *(flow.cluster for flow in config.job_flows)]
+    if arguments.refresh:
+        if arguments.prices is None:
+            print("error: --refresh writes the prices it fetches: give the file with --prices FILE", file=sys.stderr)
+            return 2
+        types = {t for cluster in clusters for t in _instance_types(cluster)}
+
+        def fetch() -> int:
+            without_spot = refresh_prices(prices, config.region, types)
+            prices.save(arguments.prices)
+            print(f"wrote {len(types)} instance types' prices for {config.region} to {arguments.prices}")
+            if without_spot:
+                print(f"no Spot price history for: {', '.join(without_spot)}")
+            return 0
+
+        status = run_operation(fetch)
+        if status:
+            return status
+    discount = arguments.spot_discount / 100
+    try:
+        for cluster in clusters:
+            print(render(estimate(cluster, config.region, prices, discount), prices, discount))
+            print()
+    except PriceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _instance_types(cluster: ClusterSpec) -> set[str]:
+    if cluster.instance_fleets is not None:
+        return {t.instance_type for _, fleet in cluster.instance_fleets.named() for t in fleet.instance_types}
+    groups = cluster.instance_groups
+    assert groups is not None
+    return {g.instance_type for g in (groups.primary, groups.core, *groups.tasks) if g is not None}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="emr-constructs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +239,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = commands.add_parser("status", help="show a deployed cluster's state, capacity and recent steps")
     add_status_arguments(status)
     status.set_defaults(handler=_status)
+    cost = commands.add_parser(
+        "cost",
+        help="estimate each cluster's hourly cost range, EC2 and EMR, and the Spot saving",
+        description="Hourly cost from minimum to maximum capacity, split into EC2 On-Demand, EC2 Spot and the EMR "
+        "uplift, with the saving against the same capacity all On-Demand. Prices come from the shipped table (or "
+        "--prices); --refresh rebuilds them with boto3 (Pricing API, ec2:DescribeSpotPriceHistory).",
+    )
+    cost.add_argument("config", help="path to an environment's YAML, e.g. config/dev.yaml")
+    cost.add_argument("--prices", type=Path, metavar="FILE", help="price table to read (and, with --refresh, write)")
+    cost.add_argument("--refresh", action="store_true", help="fetch the config's prices with AWS credentials first")
+    cost.add_argument(
+        "--spot-discount",
+        type=float,
+        default=60.0,
+        metavar="PERCENT",
+        help="assumed Spot discount below On-Demand where the table has no measured Spot price (default 60)",
+    )
+    cost.set_defaults(handler=_cost)
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 

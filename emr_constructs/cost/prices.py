@@ -1,0 +1,112 @@
+"""The price table: hourly USD prices per region and instance type, each with its source and as-of date.
+
+Three kinds of price per instance type: ``ec2_on_demand`` (Linux, shared tenancy), ``emr`` (the EMR uplift per
+instance-hour, charged alike on On-Demand and Spot instances) and ``spot`` (a measured average, only from
+``refresh``; the Pricing API has no Spot prices). The package ships ``prices.json``; ``emr-constructs cost
+--refresh --prices FILE`` rebuilds a table with boto3.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+PriceKind = Literal["ec2_on_demand", "emr", "spot"]
+KINDS: tuple[PriceKind, ...] = ("ec2_on_demand", "emr", "spot")
+SHIPPED = Path(__file__).resolve().parent / "prices.json"
+
+
+class PriceError(Exception):
+    """A price table that cannot be read, or prices that it lacks; the message names them and the fix."""
+
+
+@dataclass(frozen=True)
+class Price:
+    usd_per_hour: float
+    source: str
+    as_of: str
+
+
+@dataclass
+class PriceTable:
+    """``regions[region][instance_type][kind]`` -> ``Price``."""
+
+    regions: dict[str, dict[str, dict[str, Price]]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def get(self, region: str, instance_type: str, kind: PriceKind) -> Price | None:
+        return self.regions.get(region, {}).get(instance_type, {}).get(kind)
+
+    def put(self, region: str, instance_type: str, kind: PriceKind, price: Price) -> None:
+        self.regions.setdefault(region, {}).setdefault(instance_type, {})[kind] = price
+
+    def require(self, region: str, instance_types: set[str]) -> None:
+        """Raise ``PriceError`` naming every missing On-Demand or EMR price for ``instance_types``."""
+        kinds: tuple[PriceKind, ...] = ("ec2_on_demand", "emr")
+        missing = []
+        for instance_type in sorted(instance_types):
+            lacking = [kind for kind in kinds if self.get(region, instance_type, kind) is None]
+            if lacking:
+                missing.append(f"{instance_type} ({' and '.join(lacking)})")
+        if missing:
+            where = self.path or SHIPPED
+            raise PriceError(
+                f"the price table {where} has no {region} price for: {', '.join(missing)}. Fix: run "
+                f"`emr-constructs cost CONFIG --refresh --prices FILE` with AWS credentials (Pricing API and "
+                "ec2:DescribeSpotPriceHistory), or add the entries to a table given with --prices, each with its "
+                "source and as-of date"
+            )
+
+    def sources(self, region: str, instance_types: set[str]) -> list[tuple[str, str]]:
+        """The distinct (source, as-of) pairs behind the prices of ``instance_types`` in ``region``."""
+        found = {
+            (price.source, price.as_of)
+            for instance_type in instance_types
+            for price in self.regions.get(region, {}).get(instance_type, {}).values()
+        }
+        return sorted(found)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "regions": {
+                region: {
+                    instance_type: {
+                        kind: {"usd_per_hour": p.usd_per_hour, "source": p.source, "as_of": p.as_of}
+                        for kind, p in sorted(kinds.items())
+                    }
+                    for instance_type, kinds in sorted(types.items())
+                }
+                for region, types in sorted(self.regions.items())
+            }
+        }
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+
+def load_prices(path: Path | None = None) -> PriceTable:
+    """The table at ``path`` (default: the shipped one). A missing file is an empty table when it is to be
+    written by ``refresh``; a malformed one is a ``PriceError``."""
+    source = path or SHIPPED
+    if path is not None and not path.exists():
+        return PriceTable(path=path)
+    try:
+        data = json.loads(source.read_text())
+        table = PriceTable(path=path)
+        for region, types in data["regions"].items():
+            for instance_type, kinds in types.items():
+                for kind, entry in kinds.items():
+                    if kind not in KINDS:
+                        raise ValueError(f"unknown price kind {kind!r} for {region} {instance_type}")
+                    price = Price(float(entry["usd_per_hour"]), str(entry["source"]), str(entry["as_of"]))
+                    if price.usd_per_hour < 0 or not price.source or not price.as_of:
+                        raise ValueError(f"{region} {instance_type} {kind}: needs a price >= 0, a source and a date")
+                    table.put(region, instance_type, kind, price)
+        return table
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise PriceError(
+            f"{source}: not a price table ({error}). Fix: give a file written by `emr-constructs cost --refresh "
+            '--prices FILE`, shaped {"regions": {REGION: {TYPE: {KIND: {"usd_per_hour", "source", "as_of"}}}}}'
+        ) from error
