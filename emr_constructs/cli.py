@@ -161,6 +161,7 @@ def _status(arguments: argparse.Namespace) -> int:
 def _cost(arguments: argparse.Namespace) -> int:
     """Estimate each cluster's hourly cost from the price table; --refresh rebuilds the table first (boto3)."""
     from emr_constructs.cost import PriceError, estimate, load_prices, render
+    from emr_constructs.cost.estimate import instance_types
     from emr_constructs.cost.refresh import refresh_prices
     from emr_constructs.operations.clients import run_operation
 
@@ -175,7 +176,7 @@ def _cost(arguments: argparse.Namespace) -> int:
         if arguments.prices is None:
             print("error: --refresh writes the prices it fetches: give the file with --prices FILE", file=sys.stderr)
             return 2
-        types = {t for cluster in clusters for t in _instance_types(cluster)}
+        types = {t for cluster in clusters for t in instance_types(cluster)}
 
         def fetch() -> int:
             without_spot = refresh_prices(prices, config.region, types)
@@ -197,14 +198,6 @@ def _cost(arguments: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
-
-
-def _instance_types(cluster: ClusterSpec) -> set[str]:
-    if cluster.instance_fleets is not None:
-        return {t.instance_type for _, fleet in cluster.instance_fleets.named() for t in fleet.instance_types}
-    groups = cluster.instance_groups
-    assert groups is not None
-    return {g.instance_type for g in (groups.primary, groups.core, *groups.tasks) if g is not None}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

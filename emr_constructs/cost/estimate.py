@@ -168,7 +168,8 @@ def _role(groups: object, group: object) -> str:
     return "core" if group is getattr(groups, "core", None) else "task"
 
 
-def _instance_types(spec: ClusterSpec) -> set[str]:
+def instance_types(spec: ClusterSpec) -> set[str]:
+    """Every instance type the cluster may launch."""
     if spec.instance_fleets is not None:
         return {t.instance_type for _, fleet in spec.instance_fleets.named() for t in fleet.instance_types}
     groups = spec.instance_groups
@@ -181,7 +182,7 @@ def estimate(spec: ClusterSpec, region: str, prices: PriceTable, spot_discount: 
     On-Demand where the table has no measured Spot price."""
     if not 0 <= spot_discount < 1:
         raise PriceError(f"the Spot discount must be from 0 to 99 percent, got {spot_discount * 100:g}")
-    types = _instance_types(spec)
+    types = instance_types(spec)
     prices.require(region, types)
     result = ClusterEstimate(spec.name, region, instance_types=types)
     shapes = _fleet_usage(spec, prices, region) if spec.instance_fleets is not None else _group_usage(spec)
