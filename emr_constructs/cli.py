@@ -200,6 +200,13 @@ def _cost(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _check(arguments: argparse.Namespace) -> int:
+    """The EMR policy rules and cfn-lint over synthesised templates (offline)."""
+    from emr_constructs.policy.check_command import run_check
+
+    return run_check(arguments)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="emr-constructs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -250,6 +257,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="assumed Spot discount below On-Demand where the table has no measured Spot price (default 60)",
     )
     cost.set_defaults(handler=_cost)
+    check = commands.add_parser(
+        "check",
+        help="offline: the EMR policy rules and cfn-lint over synthesised templates (cdk.out or files)",
+        description="Exit status: 0 clean, 1 findings (EMR rules or cfn-lint errors and warnings), 2 usage error or "
+        "unreadable input. Waive a rule on a resource with cdk-nag's Metadata.cdk_nag.rules_to_suppress "
+        "({id: EmrChecks-<rule>, reason}).",
+    )
+    from emr_constructs.policy.check_command import add_check_arguments
+
+    add_check_arguments(check)
+    check.set_defaults(handler=_check)
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 

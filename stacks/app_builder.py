@@ -9,6 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
+from emr_constructs.policy.nag_pack import EmrChecks
 from emr_constructs.spec import AppConfig, load_config
 from stacks.account_baseline_stack import AccountBaselineStack
 from stacks.cluster_stack import ClusterStack
@@ -27,8 +28,11 @@ def project_context() -> dict[str, Any]:
 
 
 def add_policy_checks(app: cdk.App) -> None:
-    """Register the cdk-nag packs every synth must pass: AwsSolutions, HIPAA Security, NIST 800-53 R5."""
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app))
+    """Register the packs every synth must pass: cdk-nag's AwsSolutions, HIPAA Security and NIST 800-53 R5, and the
+    library's EmrChecks."""
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app), EmrChecks(app)
+    )
 
 
 def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[ClusterStack]]:

@@ -8,6 +8,7 @@ do not. ``AS_OF`` dates the table; releases newer than ``NEWEST_KNOWN`` are acce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from emr_constructs.spec.release import ReleaseLabel, Version
 
@@ -169,6 +170,33 @@ EBS_VOLUMES_PER_INSTANCE = 25  # emr-plan-storage.html
 TASK_INSTANCE_GROUPS_MAX = 48  # emr-plan-instances.html (instance groups)
 UTILIZATION_PERFORMANCE_INDEX = (1, 25, 50, 75, 100)  # managed-scaling-allocation-strategy.html
 CLUSTER_NAME_MAX = 256  # botocore RunJobFlowInput.Name (XmlStringMaxLen256)
+
+
+#: The date the support table below was read (emr-standard-support.html, "as of 2026-08"). Policy checks evaluate
+#: support at this date unless told otherwise, so their results do not change while nobody touches the repo.
+SUPPORT_AS_OF = date(2026, 8, 1)
+#: End of support per release range (first, last, date): 5.0-5.35 and 6.0-6.5 ended 2026-09-01; 5.36 and 6.6-6.15
+#: get critical fixes until 2027-06-30; 7.0-7.10 are extended to 2027-08-31. Later 7.x releases get 24 months from
+#: their release date (7.11 2025-11-03, 7.12 2025-11-21, 7.13 2026-04-21). EMR-FACTS notes that the 7.3.0 release
+#: page gives 2026-10-15 instead; the support page's extension is used here.
+SUPPORT_ENDS: tuple[tuple[Version, Version, date], ...] = (
+    (Version(5, 0, 0), Version(5, 35, 99), date(2026, 9, 1)),
+    (Version(5, 36, 0), Version(5, 36, 99), date(2027, 6, 30)),
+    (Version(6, 0, 0), Version(6, 5, 99), date(2026, 9, 1)),
+    (Version(6, 6, 0), Version(6, 15, 99), date(2027, 6, 30)),
+    (Version(7, 0, 0), Version(7, 10, 99), date(2027, 8, 31)),
+    (Version(7, 11, 0), Version(7, 11, 99), date(2027, 11, 3)),
+    (Version(7, 12, 0), Version(7, 12, 99), date(2027, 11, 21)),
+    (Version(7, 13, 0), Version(7, 13, 99), date(2028, 4, 21)),
+)
+
+
+def support_end(version: Version) -> date | None:
+    """When ``version`` leaves standard support, or None when the table does not know it (newer releases, 4.x)."""
+    for first, last, ends in SUPPORT_ENDS:
+        if first <= version <= last:
+            return ends
+    return None
 
 
 def default_root_volume_gib(release: ReleaseLabel) -> int:

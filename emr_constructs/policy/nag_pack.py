@@ -1,0 +1,158 @@
+"""``EmrChecks``: the EMR rules as a cdk-nag v3 ``NagPack`` (a CDK policy-validation plugin).
+
+Register it beside cdk-nag's packs::
+
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), EmrChecks(app))
+
+Findings are reported as ``EmrChecks-<rule>`` and acknowledged like any other plugin's
+(``Validations.of(resource).acknowledge(Acknowledgment(id="EmrChecks::EmrChecks-EMR-OPS2", reason=...))``). The
+pack reads every stack of the app once, as the ``check`` command reads a ``cdk.out``: rendered properties,
+``Fn::ImportValue`` and weak cross-stack references resolved across stacks. Raw overrides
+(``add_property_override``) are not visible before synthesis; ``emr-constructs check cdk.out`` sees them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import jsii
+from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
+from constructs import IConstruct
+
+from emr_constructs.policy.clusters import cluster_views
+from emr_constructs.policy.engine import PACK
+from emr_constructs.policy.rules import RULES, Options, Outcome, Rule
+from emr_constructs.policy.templates import Template, TemplateSet
+
+_TYPES = ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine")
+#: The resource types the rules read; others are listed by type only (rendering every resource is slower, and
+#: some L1s with partial properties cannot be rendered before synthesis).
+_READ = frozenset(
+    {
+        *_TYPES,
+        "AWS::EMR::SecurityConfiguration",
+        "AWS::EMR::InstanceGroupConfig",
+        "AWS::IAM::Role",
+        "AWS::IAM::InstanceProfile",
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::SubnetRouteTableAssociation",
+        "AWS::EC2::Route",
+    }
+)
+
+
+def _properties(stack: cdk.Stack, resource: cdk.CfnResource) -> dict[str, Any]:
+    if resource.cfn_resource_type not in _READ:
+        return {}
+    try:
+        rendered = stack.resolve(resource._render_properties(resource._cfn_properties))
+    except Exception:
+        return {}
+    return rendered if isinstance(rendered, dict) else {}
+
+
+@jsii.implements(IApplyRule)
+class _AppliedRule:
+    """One rule's outcome for one resource, in the shape ``NagPack.applyRule`` takes."""
+
+    def __init__(self, node: cdk.CfnResource, rule: Rule, outcome: Outcome) -> None:
+        self._node = node
+        self._rule = rule
+        self._outcome = outcome
+
+    @property
+    def node(self) -> cdk.CfnResource:
+        return self._node
+
+    @property
+    def rule_suffix_override(self) -> str:
+        return self._rule.id
+
+    @property
+    def info(self) -> str:
+        detail = f": {self._outcome.message}" if self._outcome.message else ""
+        return f"{self._rule.title}{detail}. Fix: {self._rule.fix}"
+
+    @property
+    def explanation(self) -> str:
+        return self._rule.explanation
+
+    @property
+    def level(self) -> NagMessageLevel:
+        return NagMessageLevel.ERROR if self._rule.level == "error" else NagMessageLevel.WARN
+
+    def rule(self, node: cdk.CfnResource) -> NagRuleCompliance:
+        return NagRuleCompliance(self._outcome.status)
+
+
+def _template(stack: cdk.Stack) -> dict[str, Any]:
+    """The stack as a template: each resource's rendered properties and metadata, and its outputs."""
+    resources: dict[str, Any] = {}
+    outputs: dict[str, Any] = {}
+    for child in stack.node.find_all():
+        if cdk.Stack.of(child) is not stack:
+            continue
+        if isinstance(child, cdk.CfnResource):
+            body: dict[str, Any] = {"Type": child.cfn_resource_type, "Properties": _properties(stack, child)}
+            metadata = child.get_metadata("cdk_nag")
+            if metadata:
+                body["Metadata"] = {"cdk_nag": stack.resolve(metadata)}
+            resources[stack.get_logical_id(child)] = body
+        elif isinstance(child, cdk.CfnOutput):
+            output: dict[str, Any] = {"Value": stack.resolve(child.value)}
+            if child.export_name:
+                output["Export"] = {"Name": stack.resolve(child.export_name)}
+            outputs[stack.resolve(child.logical_id)] = output
+    return {"Resources": resources, "Outputs": outputs}
+
+
+class EmrChecks(NagPack):
+    """The EMR policy rules (``emr_constructs.policy.rules``) for any CDK app: raw ``CfnCluster`` resources and
+    the ``RunJobFlow`` requests of Step Functions state machines. ``release_floor`` and ``as_of`` as in
+    ``emr-constructs check``."""
+
+    def __init__(self, scope: IConstruct | None = None, *, options: Options | None = None) -> None:
+        super().__init__(scope)
+        self._pack_name = PACK
+        self._options = options or Options()
+        self._templates: TemplateSet | None = None
+
+    @property
+    def name(self) -> str:
+        return PACK
+
+    def _template_set(self, node: cdk.CfnResource) -> TemplateSet:
+        if self._templates is None:
+            templates = TemplateSet()
+            for child in node.node.root.node.find_all():
+                if isinstance(child, cdk.Stack) and not isinstance(child, cdk.NestedStack):
+                    templates.add(Template(child.artifact_id, child.artifact_id, _template(child), child.stack_name))
+            self._templates = templates
+        return self._templates
+
+    def _check_resource(self, node: cdk.CfnResource) -> None:
+        if node.cfn_resource_type not in _TYPES:
+            return
+        stack = cdk.Stack.of(node)
+        templates = self._template_set(node)
+        logical_id = stack.get_logical_id(node)
+        views = [
+            view
+            for view in cluster_views(templates)
+            if view.resource.template == stack.artifact_id and view.resource.logical_id == logical_id
+        ]
+        if not views:
+            return
+        for rule in RULES:
+            outcomes = [rule.check(view, self._options) for view in views]
+            failed = [o for o in outcomes if o.status == "NON_COMPLIANT"]
+            if failed:
+                outcome = Outcome("NON_COMPLIANT", "; ".join(o.message for o in failed))
+            elif any(o.status == "COMPLIANT" for o in outcomes):
+                outcome = Outcome("COMPLIANT")
+            else:
+                outcome = Outcome("NOT_APPLICABLE")
+            self._apply_rule(_AppliedRule(node, rule, outcome))
