@@ -13,7 +13,7 @@ pack reads every stack of the app once, as the ``check`` command reads a ``cdk.o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
@@ -155,4 +155,5 @@ class EmrChecks(NagPack):
                 outcome = Outcome("COMPLIANT")
             else:
                 outcome = Outcome("NOT_APPLICABLE")
-            self._apply_rule(_AppliedRule(node, rule, outcome))
+            # jsii reads the properties; mypy wants the protocol's setters, which jsii never calls.
+            self._apply_rule(cast(IApplyRule, _AppliedRule(node, rule, outcome)))
