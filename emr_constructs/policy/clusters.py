@@ -26,7 +26,7 @@ class ClusterView:
     ``InstanceRole``), the resource that creates it and the template to resolve its references in."""
 
     resource: Resource
-    where: str
+    where: str  # the logical id, and the state's name for a job flow
     source: str  # "AWS::EMR::Cluster" or "RunJobFlow"
     properties: dict[str, Any]
     templates: TemplateSet
@@ -204,7 +204,7 @@ def cluster_views(templates: TemplateSet) -> Iterator[ClusterView]:
     """Every cluster the templates create: each ``AWS::EMR::Cluster``, and each ``createCluster`` task of a state
     machine (its request in ``Parameters``)."""
     for cluster in templates.resources("AWS::EMR::Cluster"):
-        yield ClusterView(cluster, cluster.where, "AWS::EMR::Cluster", cluster.properties, templates)
+        yield ClusterView(cluster, cluster.logical_id, "AWS::EMR::Cluster", cluster.properties, templates)
     for machine in templates.resources("AWS::StepFunctions::StateMachine"):
         definition = _definition(templates, machine)
         if definition is None:
@@ -214,4 +214,4 @@ def cluster_views(templates: TemplateSet) -> Iterator[ClusterView]:
             if state.get("Type") == "Task" and _CREATE_CLUSTER.search(resource):
                 request = state.get("Parameters")
                 if isinstance(request, dict):
-                    yield ClusterView(machine, f"{machine.where}/{name}", "RunJobFlow", request, templates)
+                    yield ClusterView(machine, f"{machine.logical_id}/{name}", "RunJobFlow", request, templates)
