@@ -19,13 +19,17 @@ CDK := npx --no-install cdk
 CDK_FLAGS := --no-notices --no-version-reporting --context config=$(CONFIG)
 CFN_LINT := $(VENV)/bin/cfn-lint --non-zero-exit-code warning
 
-.PHONY: help setup synth test lint diff deploy guard-env lock bench clean
+GUARD_BASE ?= origin/main
+
+.PHONY: help setup synth test lint diff deploy guard check lock bench clean
 
 help:
 	@echo "make synth   set up, synthesise config/$(ENV).yaml with every policy check into cdk.out/"
 	@echo "make test    set up and run the tests"
 	@echo "make lint    ruff, ruff format --check, mypy --strict"
 	@echo "make diff ENV=prod / make deploy ENV=prod   (need AWS credentials)"
+	@echo "make guard   EMR resources the working tree would replace, against the merge base with GUARD_BASE ($(GUARD_BASE))"
+	@echo "make check   the EMR policy rules and cfn-lint over cdk.out/ (after make synth)"
 	@echo "make bench   synth-time benchmark";
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -46,6 +50,7 @@ synth: setup
 	@tmp=$$(mktemp -d .cdk.out.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
 	$(CDK) synth $(CDK_FLAGS) --quiet --output "$$tmp"; \
 	$(CFN_LINT) -- "$$tmp"/*.template.json; \
+	$(VENV)/bin/emr-constructs check --no-cfn-lint "$$tmp" >/dev/null; \
 	rm -rf cdk.out; mv "$$tmp" cdk.out; trap - EXIT; \
 	echo "synthesised $(CONFIG) into cdk.out/: $$(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
 
@@ -56,6 +61,21 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy emr_constructs stacks app.py
+
+check: setup
+	$(VENV)/bin/emr-constructs check cdk.out --format text
+
+# Synthesise the merge base (in a git worktree, with this checkout's locked .venv and node_modules) and the
+# working tree, then compare them. Fails when a long-running cluster would be replaced without acknowledgment.
+guard: setup
+	@base=$$(git merge-base HEAD $(GUARD_BASE)); work=$$(mktemp -d); \
+	trap 'git worktree remove --force "$$work/base" >/dev/null 2>&1 || true; rm -rf "$$work"' EXIT; \
+	git worktree add --quiet --detach "$$work/base" "$$base"; \
+	ln -s "$(CURDIR)/$(VENV)" "$$work/base/$(VENV)"; ln -s "$(CURDIR)/node_modules" "$$work/base/node_modules"; \
+	(cd "$$work/base" && $(CDK) synth $(CDK_FLAGS) --quiet --output "$$work/baseline" >/dev/null); \
+	$(CDK) synth $(CDK_FLAGS) --quiet --output "$$work/candidate" >/dev/null; \
+	echo "replacement guard: $(CONFIG), merge base $$base against the working tree"; \
+	$(VENV)/bin/emr-constructs guard --baseline "$$work/baseline" --candidate "$$work/candidate"
 
 diff: setup
 	$(CDK) diff $(CDK_FLAGS) --all

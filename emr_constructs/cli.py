@@ -207,6 +207,22 @@ def _check(arguments: argparse.Namespace) -> int:
     return run_check(arguments)
 
 
+def _guard(arguments: argparse.Namespace) -> int:
+    """The EMR resources a change would replace; exit 1 when a long-running cluster is replaced unacknowledged."""
+    from emr_constructs.policy.guard import compare, render
+    from emr_constructs.policy.templates import TemplateError, load_templates
+
+    try:
+        baseline = load_templates([arguments.baseline])
+        candidate = load_templates([arguments.candidate])
+    except TemplateError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    replacements = compare(baseline, candidate)
+    print(render(replacements))
+    return 1 if any(r.blocking for r in replacements) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="emr-constructs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -268,6 +284,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     add_check_arguments(check)
     check.set_defaults(handler=_check)
+    guard = commands.add_parser(
+        "guard",
+        help="offline: list the EMR resources CloudFormation would replace between two synths",
+        description="Compares two sets of templates (cdk.out directories or files) with the create-only properties of "
+        "cfn-lint's resource schemas plus a cited supplement, following references. Exit status: 0 nothing blocking "
+        "(transient and acknowledged replacements only warn), 1 a long-running cluster would be replaced without "
+        "acknowledge_replacement, 2 unreadable input.",
+    )
+    guard.add_argument("--baseline", type=Path, required=True, metavar="DIR", help="the templates deployed now")
+    guard.add_argument("--candidate", type=Path, required=True, metavar="DIR", help="the templates to deploy")
+    guard.set_defaults(handler=_guard)
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 

@@ -168,6 +168,9 @@ class EmrCluster(Construct):
             Validations.of(self.cfn_cluster).acknowledge(
                 Acknowledgment(id="CloudFormation-Validate::F3002", reason=reason)
             )
+        if spec.acknowledge_replacement is not None:
+            # Read by the replacement guard (emr_constructs.policy.guard); metadata changes replace nothing.
+            self.cfn_cluster.add_metadata("emr-constructs", {"acknowledge-replacement": spec.acknowledge_replacement})
         # The roles' policies must exist before EMR starts nodes that write logs and use keys; the roles
         # themselves are referenced already.
         for child in [*self.roles.node.find_all(), *key_policies]:

@@ -58,6 +58,8 @@ class ClusterSpec(SpecModel):
 
     Defaults: Spark, Hadoop, Hive and Livy; step concurrency 1; unhealthy node replacement on; kept alive when
     it has no steps (a long-running cluster); termination protection off (forced on with three primaries).
+    ``acknowledge_replacement`` (a reason) lets the replacement guard pass a change that replaces this cluster
+    while it is long-running; remove it once the change is deployed.
     """
 
     name: str = Field(min_length=1, max_length=cap.CLUSTER_NAME_MAX)
@@ -83,6 +85,7 @@ class ClusterSpec(SpecModel):
     steps: tuple[StepSpec, ...] = ()
     node_metrics: NodeMetricsSpec | None = None
     monitoring: MonitoringSpec | None = None
+    acknowledge_replacement: str | None = Field(default=None, min_length=10, max_length=1000)
 
     @field_validator("release_label", mode="before")
     @classmethod

@@ -272,3 +272,16 @@ def test_fails_on_a_bad_release_floor(capsys: pytest.CaptureFixture[str], insecu
 
 def test_yaml_fixture_is_valid_yaml() -> None:
     assert yaml.safe_load(YAML_SHORT_FORM.replace("!Sub", "").replace("!Ref", "")) is not None
+
+
+def test_the_example_workflow_runs_synth_check_with_sarif_and_the_guard() -> None:
+    workflow = yaml.safe_load(Path(".github/workflows/policy.yml").read_text())
+    steps = workflow["jobs"]["policy"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert "make synth" in runs
+    assert any("emr-constructs check cdk.out --format sarif" in run for run in runs)
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in steps)
+    assert any(run.startswith("make guard") for run in runs)
+    assert workflow[True] == {"pull_request": None}, "runs on pull requests"
+    caches = [step["with"].get("cache") for step in steps if "setup-" in step.get("uses", "")]
+    assert caches == ["pip", "npm"]

@@ -652,6 +652,7 @@ SPEC_FIELDS = {
     "node_metrics": "Applications (AmazonCloudWatchAgent), Configurations (emr-metrics), BootstrapActions below 7.0",
     "monitoring": "MonitoringConfiguration (logs; rendered by the caller, which owns the log group); the rest is "
     "alarms and rules beside the cluster",
+    "acknowledge_replacement": "none: template metadata for the replacement guard, not a request field",
 }
 
 

@@ -1,0 +1,302 @@
+"""The replacement guard: which EMR resources CloudFormation would replace between two sets of templates.
+
+Sources of truth:
+
+- the ``createOnlyProperties`` of the resource schemas that cfn-lint ships (any resource type), and
+- a cited supplement for ``AWS::EMR::Cluster``: CloudFormation's legacy resource specification marked these
+  ``Instances`` fields immutable, though the registry schema lists no create-only path under ``Instances``
+  (EMR-FACTS, "CloudFormation's legacy spec"): the subnets, the key pair, the EMR-managed and additional
+  security groups, the primary fleet or group, ``Placement``, ``KeepJobFlowAliveWhenNoSteps`` and
+  ``HadoopVersion``.
+
+A property that refers to a replaced resource changes too, though its text does not: a replaced security
+configuration replaces the cluster that names it, and a replaced subnet replaces the cluster launched in it, also
+across stacks through ``Fn::ImportValue`` and ``Fn::GetStackOutput``. Removed resources and changed logical ids
+(a delete and a create) are reported as well.
+
+A cluster is long-running when termination protection is on or it is tagged ``emr-constructs:long-running=true``;
+replacing one fails the guard unless the candidate template acknowledges it with a reason
+(``Metadata.emr-constructs.acknowledge-replacement``, written by ``ClusterSpec.acknowledge_replacement``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+from emr_constructs.policy.clusters import LONG_RUNNING_TAG
+from emr_constructs.policy.templates import TemplateSet
+
+EMR_TYPES = frozenset(
+    {
+        "AWS::EMR::Cluster",
+        "AWS::EMR::SecurityConfiguration",
+        "AWS::EMR::InstanceFleetConfig",
+        "AWS::EMR::InstanceGroupConfig",
+        "AWS::EMR::Step",
+        "AWS::EMR::Studio",
+        "AWS::EMR::StudioSessionMapping",
+    }
+)
+ACKNOWLEDGMENT_KEY = "emr-constructs"
+ACKNOWLEDGMENT_FIELD = "acknowledge-replacement"
+
+#: Create-only paths the registry schema of AWS::EMR::Cluster lacks (see the module docstring).
+CLUSTER_SUPPLEMENT = (
+    "/properties/Instances/Ec2SubnetId",
+    "/properties/Instances/Ec2SubnetIds",
+    "/properties/Instances/Ec2KeyName",
+    "/properties/Instances/EmrManagedMasterSecurityGroup",
+    "/properties/Instances/EmrManagedSlaveSecurityGroup",
+    "/properties/Instances/ServiceAccessSecurityGroup",
+    "/properties/Instances/AdditionalMasterSecurityGroups",
+    "/properties/Instances/AdditionalSlaveSecurityGroups",
+    "/properties/Instances/MasterInstanceFleet",
+    "/properties/Instances/MasterInstanceGroup",
+    "/properties/Instances/Placement",
+    "/properties/Instances/KeepJobFlowAliveWhenNoSteps",
+    "/properties/Instances/HadoopVersion",
+)
+
+Key = tuple[str, str]  # (template, logical id)
+
+
+@cache
+def create_only_paths(resource_type: str) -> tuple[tuple[str, ...], ...]:
+    """The create-only property paths of ``resource_type``, as key tuples (``("Instances", "Ec2SubnetIds")``)."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
+    except Exception:
+        paths: list[str] = []
+    else:
+        paths = list(schema.get("createOnlyProperties") or [])
+    if resource_type == "AWS::EMR::Cluster":
+        paths += CLUSTER_SUPPLEMENT
+    return tuple(tuple(p.removeprefix("/properties/").split("/")) for p in paths)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    template: str
+    logical_id: str
+    type: str
+    kind: Literal["replaced", "removed", "renamed"]
+    reasons: tuple[str, ...]
+    long_running: bool = False
+    acknowledged: str | None = None
+    new_logical_id: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """Fails the guard: a long-running cluster that the candidate does not acknowledge replacing."""
+        return self.long_running and self.acknowledged is None
+
+
+@dataclass
+class _Comparison:
+    baseline: TemplateSet
+    candidate: TemplateSet
+    replaced: dict[Key, list[str]] = field(default_factory=dict)
+
+    def _same(self, old: Any, new: Any, template: str) -> bool:
+        """Equal values, where a reference is equal only if it points at the same, not replaced, resource (and a
+        cross-stack reference at the same output whose value is the same)."""
+        if isinstance(old, dict) and isinstance(new, dict):
+            if len(new) == 1 and set(new) == set(old):
+                (key,) = new
+                if key == "Ref" and isinstance(new[key], str):
+                    return old[key] == new[key] and (template, new[key]) not in self.replaced
+                if key == "Fn::GetAtt":
+                    target = new[key].split(".")[0] if isinstance(new[key], str) else new[key][0]
+                    return old[key] == new[key] and (template, target) not in self.replaced
+                if key == "Fn::GetStackOutput":
+                    return old[key] == new[key] and self._same_output(new[key])
+                if key == "Fn::ImportValue":
+                    return old[key] == new[key] and self._same_export(new[key])
+            return set(old) == set(new) and all(self._same(old[k], new[k], template) for k in new)
+        if isinstance(old, list) and isinstance(new, list):
+            return len(old) == len(new) and all(self._same(a, b, template) for a, b in zip(old, new, strict=True))
+        return bool(old == new)
+
+    def _same_output(self, reference: Any) -> bool:
+        if not isinstance(reference, dict):
+            return True
+        name, output = reference.get("StackName"), reference.get("OutputName")
+        for template in self.candidate.templates.values():
+            if name in (template.stack_name, template.name):
+                old_template = self.baseline.templates.get(template.name)
+                old = ((old_template.body.get("Outputs") or {}) if old_template else {}).get(output)
+                new = (template.body.get("Outputs") or {}).get(output)
+                if old is None or new is None:
+                    return False
+                return self._same(old.get("Value"), new.get("Value"), template.name)
+        return True  # an output of a stack outside the sets: unknown, assumed unchanged
+
+    def _same_export(self, name: Any) -> bool:
+        for template in self.candidate.templates.values():
+            for output_name, output in (template.body.get("Outputs") or {}).items():
+                if output.get("Export", {}).get("Name") == name:
+                    old_template = self.baseline.templates.get(template.name)
+                    old = ((old_template.body.get("Outputs") or {}) if old_template else {}).get(output_name)
+                    return old is not None and self._same(old.get("Value"), output.get("Value"), template.name)
+        return True
+
+    def reasons(self, key: Key) -> list[str]:
+        template, logical_id = key
+        old_body = self.baseline.templates[template].resources[logical_id]
+        new_body = self.candidate.templates[template].resources[logical_id]
+        if old_body.get("Type") != new_body.get("Type"):
+            return [f"type changed from {old_body.get('Type')} to {new_body.get('Type')}"]
+        old_props, new_props = old_body.get("Properties") or {}, new_body.get("Properties") or {}
+        found = []
+        for path in create_only_paths(str(new_body.get("Type"))):
+            old_value, new_value = _at(old_props, path), _at(new_props, path)
+            if not self._same(old_value, new_value, template):
+                note = _cause(self, new_value, template)
+                if path == ("BootstrapActions",) and not note:
+                    note = "; a script's content (its asset key is the content hash), arguments or the list changed"
+                found.append(f"{'.'.join(path)} changed (create-only{note})")
+        return found
+
+
+def _at(properties: Any, path: tuple[str, ...]) -> Any:
+    value = properties
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _references(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        if "Ref" in value and isinstance(value["Ref"], str):
+            yield value["Ref"]
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            yield target.split(".")[0] if isinstance(target, str) else target[0]
+        for item in value.values():
+            yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def _cause(comparison: _Comparison, value: Any, template: str) -> str:
+    replaced = sorted({ref for ref in _references(value) if (template, ref) in comparison.replaced})
+    return f"; refers to replaced {', '.join(replaced)}" if replaced else ""
+
+
+def _long_running(body: dict[str, Any]) -> bool:
+    properties = body.get("Properties") or {}
+    if (properties.get("Instances") or {}).get("TerminationProtected") is True:
+        return True
+    tags = properties.get("Tags") or []
+    return any(
+        isinstance(t, dict) and t.get("Key") == LONG_RUNNING_TAG and str(t.get("Value")).lower() == "true" for t in tags
+    )
+
+
+def _acknowledgment(body: dict[str, Any]) -> str | None:
+    reason = ((body.get("Metadata") or {}).get(ACKNOWLEDGMENT_KEY) or {}).get(ACKNOWLEDGMENT_FIELD)
+    return str(reason).strip() or None if reason else None
+
+
+def _stripped(body: dict[str, Any]) -> dict[str, Any]:
+    return {"Type": body.get("Type"), "Properties": body.get("Properties") or {}}
+
+
+def compare(baseline: TemplateSet, candidate: TemplateSet) -> list[Replacement]:
+    """Every EMR resource that the change from ``baseline`` to ``candidate`` replaces or removes."""
+    comparison = _Comparison(baseline, candidate)
+    shared = [
+        (name, logical_id)
+        for name, template in candidate.templates.items()
+        if name in baseline.templates
+        for logical_id in template.resources
+        if logical_id in baseline.templates[name].resources
+    ]
+    changed = True
+    while changed:  # replacement spreads through references until nothing more changes
+        changed = False
+        for key in shared:
+            if key in comparison.replaced:
+                continue
+            reasons = comparison.reasons(key)
+            if reasons:
+                comparison.replaced[key] = reasons
+                changed = True
+    result: list[Replacement] = []
+    for (template, logical_id), reasons in sorted(comparison.replaced.items()):
+        body = candidate.templates[template].resources[logical_id]
+        if body.get("Type") in EMR_TYPES:
+            long_running = body.get("Type") == "AWS::EMR::Cluster" and _long_running(body)
+            result.append(
+                Replacement(
+                    template,
+                    logical_id,
+                    str(body.get("Type")),
+                    "replaced",
+                    tuple(reasons),
+                    long_running,
+                    _acknowledgment(body),
+                )
+            )
+    for name, old_template in baseline.templates.items():
+        new_template = candidate.templates.get(name)
+        for logical_id, body in old_template.resources.items():
+            if body.get("Type") not in EMR_TYPES:
+                continue
+            if new_template is not None and logical_id in new_template.resources:
+                continue
+            long_running = body.get("Type") == "AWS::EMR::Cluster" and _long_running(body)
+            renamed = next(
+                (
+                    new_id
+                    for new_id, new_body in (new_template.resources.items() if new_template else [])
+                    if new_id not in old_template.resources and _stripped(new_body) == _stripped(body)
+                ),
+                None,
+            )
+            if renamed is not None:
+                reason = f"logical id changed to {renamed}: CloudFormation deletes {logical_id} and creates {renamed}"
+                ack = _acknowledgment(new_template.resources[renamed]) if new_template else None
+                result.append(
+                    Replacement(
+                        name, logical_id, str(body.get("Type")), "renamed", (reason,), long_running, ack, renamed
+                    )
+                )
+            else:
+                where = "its template is gone" if new_template is None else "it is no longer in the template"
+                result.append(
+                    Replacement(
+                        name, logical_id, str(body.get("Type")), "removed", (f"removed: {where}",), long_running
+                    )
+                )
+    return result
+
+
+def render(replacements: list[Replacement]) -> str:
+    if not replacements:
+        return "no EMR resource is replaced or removed"
+    lines = []
+    for item in replacements:
+        if item.blocking:
+            verdict = "FAIL"
+        elif item.long_running:
+            verdict = "ACKNOWLEDGED"
+        else:
+            verdict = "WARN"
+        what = "long-running cluster" if item.long_running else item.type
+        lines.append(f"{verdict:12} {item.template}:{item.logical_id} ({what}) {item.kind}")
+        for reason in item.reasons:
+            lines.append(f"             - {reason}")
+        if item.acknowledged:
+            lines.append(f"             acknowledged: {item.acknowledged}")
+    blocking = sum(1 for r in replacements if r.blocking)
+    lines.append(f"{len(replacements)} EMR resource(s) replaced or removed, {blocking} blocking")
+    return "\n".join(lines)
