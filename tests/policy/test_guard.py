@@ -208,3 +208,13 @@ def test_create_only_paths_come_from_the_schema_plus_the_supplement() -> None:
 def test_fails_on_unreadable_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["guard", "--baseline", str(tmp_path / "nope"), "--candidate", str(tmp_path)]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_prod_is_multi_tenant_and_passes_the_rules(baseline: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from emr_constructs.policy.clusters import cluster_views
+    from emr_constructs.policy.rules import BY_ID, Options
+
+    templates = load_templates([baseline])
+    (view,) = [v for v in cluster_views(templates) if v.source == "AWS::EMR::Cluster"]
+    assert BY_ID["EMR-AUTH1"].check(view, Options()).status == "COMPLIANT"
+    assert main(["check", str(baseline), "--region", "eu-west-1"]) == 0, capsys.readouterr().out
