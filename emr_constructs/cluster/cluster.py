@@ -20,8 +20,8 @@ from emr_constructs.jobs import BootstrapAction, Step
 from emr_constructs.jobs.steps import steps_from_specs
 from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.logging import EmrLogBucket
-from emr_constructs.monitoring import grant_node_metrics, node_agent_bootstrap_action
-from emr_constructs.monitoring.logs import ClusterLogGroup, cluster_log_group
+from emr_constructs.monitoring.agent import wire_cloudwatch_agent
+from emr_constructs.monitoring.logs import ClusterLogGroup
 from emr_constructs.render import ClusterWiring, render_cluster_properties
 from emr_constructs.security import EmrSecurityConfiguration, kerberos_attributes
 from emr_constructs.spec import ClusterSpec, ConfigurationSpec
@@ -107,21 +107,11 @@ class EmrCluster(Construct):
             else None
         )
 
-        metrics_policy = grant_node_metrics(self, spec, self.roles.instance_role)
-        if metrics_policy is not None:
-            key_policies = [*key_policies, metrics_policy]
-        self.cloudwatch_logs: ClusterLogGroup | None = None
-        if spec.cloudwatch_logs is not None:
-            self.cloudwatch_logs = cluster_log_group(
-                self,
-                spec.cloudwatch_logs,
-                log_group_name=cloudwatch_log_group_name or f"/aws/emr/{spec.name}",
-                instance_role=self.roles.instance_role,
-            )
-            key_policies = [*key_policies, self.cloudwatch_logs.policy]
-        agent_action = node_agent_bootstrap_action(spec)
+        agent = wire_cloudwatch_agent(self, spec, self.roles.instance_role, log_group_name=cloudwatch_log_group_name)
+        key_policies = [*key_policies, *agent.policies]
+        self.cloudwatch_logs: ClusterLogGroup | None = agent.cloudwatch_logs
         actions = [
-            *((agent_action,) if agent_action else ()),
+            *agent.bootstrap_actions,
             *(BootstrapAction.from_spec(self, a) for a in spec.bootstrap_actions),
             *bootstrap_actions,
         ]

@@ -25,8 +25,8 @@ from emr_constructs.jobflow.notifications import execution_log_group, outcome_to
 from emr_constructs.jobflow.permissions import StateMachineAccess, cluster_arn_pattern, state_machine_statements
 from emr_constructs.jobs import BootstrapAction, Step, step_from_spec
 from emr_constructs.lint_suppressions import ignore_cfn_lint
-from emr_constructs.monitoring import grant_node_metrics, node_agent_bootstrap_action
-from emr_constructs.monitoring.logs import ClusterLogGroup, cluster_log_group
+from emr_constructs.monitoring.agent import wire_cloudwatch_agent
+from emr_constructs.monitoring.logs import ClusterLogGroup
 from emr_constructs.render import JobFlowWiring, render_run_job_flow
 from emr_constructs.security import EmrSecurityConfiguration
 from emr_constructs.spec import ClusterSpec
@@ -163,21 +163,11 @@ class TransientJobFlow(Construct):
         cluster_policies = grant_cluster_access(self, self.spec, self.roles, self.security_configuration)
 
         instance_role = self.roles.instance_role
-        metrics_policy = grant_node_metrics(self, spec, instance_role)
-        if metrics_policy is not None:
-            cluster_policies.append(metrics_policy)
-        self.cloudwatch_logs: ClusterLogGroup | None = None
-        if spec.cloudwatch_logs is not None:
-            self.cloudwatch_logs = cluster_log_group(
-                self,
-                spec.cloudwatch_logs,
-                log_group_name=cloudwatch_log_group_name or f"/aws/emr/{spec.name}",
-                instance_role=instance_role,
-            )
-            cluster_policies.append(self.cloudwatch_logs.policy)
-        agent_action = node_agent_bootstrap_action(spec)
+        agent = wire_cloudwatch_agent(self, spec, instance_role, log_group_name=cloudwatch_log_group_name)
+        cluster_policies.extend(agent.policies)
+        self.cloudwatch_logs: ClusterLogGroup | None = agent.cloudwatch_logs
         actions = [
-            *((agent_action,) if agent_action else ()),
+            *agent.bootstrap_actions,
             *(BootstrapAction.from_spec(self, action) for action in spec.bootstrap_actions),
             *bootstrap_actions,
         ]
