@@ -22,23 +22,6 @@ CONFIG = "config/dev.yaml"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: Any, request: Any) -> None:
-        pytest.fail(f"a request reached the network layer: {request.method} {request.url}")
-
-    monkeypatch.setattr("botocore.httpsession.URLLib3Session.send", refuse)
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-
-
 class Stubs:
     def __init__(self) -> None:
         self.clients: dict[str, Any] = {}
