@@ -270,10 +270,6 @@ def test_fails_on_a_bad_release_floor(capsys: pytest.CaptureFixture[str], insecu
     assert status == 2 and "--release-floor" in err
 
 
-def test_yaml_fixture_is_valid_yaml() -> None:
-    assert yaml.safe_load(YAML_SHORT_FORM.replace("!Sub", "").replace("!Ref", "")) is not None
-
-
 def test_the_example_workflow_runs_synth_check_with_sarif_and_the_guard() -> None:
     workflow = yaml.safe_load(Path(".github/workflows/policy.yml").read_text())
     steps = workflow["jobs"]["policy"]["steps"]

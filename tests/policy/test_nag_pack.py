@@ -13,7 +13,7 @@ import pytest
 
 from emr_constructs.cli import main
 from emr_constructs.policy.nag_pack import EmrChecks
-from tests.policy.fixtures import cluster, template
+from tests.policy.fixtures import template
 from tests.policy.test_check_command import INSECURE_IDS, _insecure
 from tests.stacks.conftest import SynthesisedApp, dev_app  # noqa: F401 - the session fixture
 
@@ -114,7 +114,3 @@ def test_references_between_stacks_are_followed() -> None:
 def test_the_default_app_passes(dev_app: SynthesisedApp) -> None:  # noqa: F811
     report = EmrChecks().validate_scope(dev_app.app)
     assert report.success and report.violations == []
-
-
-def test_fixture_cluster_is_an_emr_cluster() -> None:
-    assert cluster(template())["ReleaseLabel"].startswith("emr-")
