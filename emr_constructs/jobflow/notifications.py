@@ -14,17 +14,6 @@ from emr_constructs.monitoring.topic import encrypted_topic
 #: How long the state machine's execution logs are kept (an explicit retention, as the policy packs require).
 EXECUTION_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
-#: What a service needs to encrypt for, and decrypt from, a key (no wildcard action).
-_SERVICE_KEY_ACTIONS = (
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:DescribeKey",
-)
-
 
 def _key(scope: Construct, id: str, description: str) -> kms.Key:
     # The default key policy delegates to the account's IAM policies: principals of this account (the

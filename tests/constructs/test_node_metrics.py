@@ -20,7 +20,7 @@ from emr_constructs.jobflow import states as names
 from emr_constructs.jobs import CommandStep
 from emr_constructs.monitoring import AGENT_SCRIPT
 from stacks import project_context
-from tests.constructs.test_cluster import ENV, FLEETS, GROUPS, _vpc
+from tests.constructs.test_cluster import ENV, FLEETS, GROUPS, _vpc, acknowledge_imported_subnets
 from tests.constructs.test_transient_job_flow import _definition
 from tests.nag import add_nag_packs, synth_findings
 from tests.templates import cfn_lint
@@ -68,13 +68,7 @@ def built() -> dict[str, Any]:
             log_bucket=s3.Bucket.from_bucket_name(stack, "Logs", "logs-bucket"),
         )
     for name in STACKS:
-        for subnet in app.node.find_child(name).node.find_child("Vpc").private_subnets:  # type: ignore[attr-defined]
-            cdk.Validations.of(subnet).acknowledge(
-                cdk.Acknowledgment(
-                    id="Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId",
-                    reason="test VPC imported by id; nothing reads its route tables",
-                )
-            )
+        acknowledge_imported_subnets(app.node.find_child(name))
     out["findings"] = synth_findings(app)
     out["templates"] = {name: json.loads((Path(app.outdir) / f"{name}.template.json").read_text()) for name in STACKS}
     return out

@@ -25,7 +25,7 @@ from emr_constructs.jobflow import states as names
 from emr_constructs.jobs import CommandStep, JarStep, SparkStep
 from emr_constructs.tagging import EMR_MANAGED_POLICY_TAG_KEY, EMR_MANAGED_POLICY_TAG_VALUE
 from stacks import project_context
-from tests.constructs.test_cluster import ENV, FLEETS, GROUPS, _vpc
+from tests.constructs.test_cluster import ENV, FLEETS, GROUPS, _vpc, acknowledge_imported_subnets
 from tests.nag import add_nag_packs, synth_findings
 from tests.templates import cfn_lint
 
@@ -100,13 +100,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         cluster_timeout=cdk.Duration.minutes(45),
     )
     for stack in (transient, groups):
-        for subnet in stack.node.find_child("Vpc").private_subnets:  # type: ignore[attr-defined]
-            cdk.Validations.of(subnet).acknowledge(
-                cdk.Acknowledgment(
-                    id="Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId",
-                    reason="test VPC imported by id; nothing reads its route tables",
-                )
-            )
+        acknowledge_imported_subnets(stack)
     out["findings"] = synth_findings(app)
     out["templates"] = {name: json.loads((Path(app.outdir) / f"{name}.template.json").read_text()) for name in STACKS}
     return out
