@@ -39,10 +39,9 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
     """Add the stateful stack and one cluster stack per configured cluster to ``app``."""
     env = cdk.Environment(account=config.account, region=config.region)
     synthesizer = cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier)
-    prefix = f"emr-{config.environment}"
     stateful = StatefulStack(
         app,
-        f"{prefix}-stateful",
+        config.stack_name("stateful"),
         config=config,
         env=env,
         synthesizer=synthesizer,
@@ -52,7 +51,7 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
     if config.account_baseline.enabled:
         baseline = AccountBaselineStack(
             app,
-            f"{prefix}-account-baseline",
+            config.stack_name("account-baseline"),
             baseline=config.account_baseline,
             env=env,
             synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
@@ -62,7 +61,7 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
     for spec in config.clusters:
         stack = ClusterStack(
             app,
-            f"{prefix}-{spec.name}",
+            config.stack_name(spec.name),
             config=config,
             cluster=spec,
             stateful=stateful,
@@ -78,7 +77,7 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
     for flow in config.job_flows:
         flow_stack = JobFlowStack(
             app,
-            f"{prefix}-{flow.cluster.name}",
+            config.stack_name(flow.cluster.name),
             config=config,
             job_flow=flow,
             stateful=stateful,

@@ -43,14 +43,13 @@ class ClusterStack(cdk.Stack):
             if config.iam.permissions_boundary_arn
             else None
         )
-        prefix = config.iam.role_name_prefix
         roles = EmrRoles(
             self,
             "Roles",
             log_bucket=log_bucket,
             log_key=stateful.logs_key,
             log_prefix=log_prefix,
-            role_name_prefix=f"{prefix}-{cluster.name}" if prefix else None,
+            role_name_prefix=config.role_name_prefix(cluster.name),
             permissions_boundary=boundary,
             create_auto_scaling_role=cluster.uses_custom_auto_scaling,
         )
@@ -69,7 +68,7 @@ class ClusterStack(cdk.Stack):
             service_access_security_group=network.service_access_security_group,
             s3_data_key=stateful.s3_data_key,
             local_disk_key=stateful.local_disk_key,
-            cloudwatch_log_group_name=f"/aws/emr/{config.environment}/{cluster.name}",
+            cloudwatch_log_group_name=config.log_group_name(cluster.name),
         )
         self.monitoring = (
             EmrMonitoring(
@@ -77,7 +76,7 @@ class ClusterStack(cdk.Stack):
                 "Monitoring",
                 spec=cluster,
                 cluster_id=self.cluster.cluster_id,
-                dashboard_name=f"emr-{config.environment}-{cluster.name}",
+                dashboard_name=config.dashboard_name(cluster.name),
             )
             if cluster.monitoring is not None
             else None

@@ -51,7 +51,7 @@ class JobFlowStack(cdk.Stack):
             core_security_group=network.core_security_group,
             service_access_security_group=network.service_access_security_group,
             schedule=events.Schedule.expression(job_flow.schedule) if job_flow.schedule else None,
-            cloudwatch_log_group_name=f"/aws/emr/{config.environment}/{cluster.name}",
+            cloudwatch_log_group_name=config.log_group_name(cluster.name),
         )
         grant_data_access(
             self,

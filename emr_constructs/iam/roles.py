@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
@@ -12,6 +10,13 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from emr_constructs.iam._acknowledge import acknowledge_resource_finding
+from emr_constructs.spec.names import (
+    AUTO_SCALING_ROLE_SUFFIX,
+    INSTANCE_ROLE_SUFFIX,
+    RUNTIME_ROLE_SUFFIX,
+    SERVICE_ROLE_SUFFIX,
+    role_name_problem,
+)
 
 #: AWS's current, tag-scoped managed policy for the EMR service role (replaces AmazonElasticMapReduceRole).
 SERVICE_ROLE_MANAGED_POLICY = "service-role/AmazonEMRServicePolicy_v2"
@@ -22,16 +27,9 @@ EMR_SERVICE = "elasticmapreduce.amazonaws.com"
 EC2_SERVICE = "ec2.amazonaws.com"
 APPLICATION_AUTO_SCALING_SERVICE = "application-autoscaling.amazonaws.com"
 
-#: Purpose suffixes of role names when ``role_name_prefix`` is given: ``<prefix>-<suffix>``.
-SERVICE_ROLE_SUFFIX = "EmrServiceRole"
-INSTANCE_ROLE_SUFFIX = "EmrInstanceRole"
-AUTO_SCALING_ROLE_SUFFIX = "EmrAutoScalingRole"
-RUNTIME_ROLE_SUFFIX = "EmrRuntime"
 
 _AWS_SOLUTIONS = "AwsSolutions::AwsSolutions"
 
-MAX_ROLE_NAME_LENGTH = 64
-_ROLE_NAME_PATTERN = re.compile(r"[A-Za-z0-9_+=,.@-]+")
 
 #: What the SSM agent needs for Session Manager sessions, as in AWS's AWSCloud9SSMInstanceProfile policy.
 #: None of these actions supports resource-level permissions.
@@ -47,20 +45,9 @@ SESSION_MANAGER_ACTIONS = (
 def _validate(role_name_prefix: str | None, log_prefix: str, suffixes: list[str]) -> None:
     problems: list[str] = []
     if role_name_prefix is not None and not cdk.Token.is_unresolved(role_name_prefix):
-        longest = max(suffixes, key=len)
-        name = f"{role_name_prefix}-{longest}"
-        if len(name) > MAX_ROLE_NAME_LENGTH:
-            room = MAX_ROLE_NAME_LENGTH - len(longest) - 1
-            problems.append(
-                f"role_name_prefix={role_name_prefix!r} makes the role name {name!r} "
-                f"{len(name)} characters long, over IAM's limit of {MAX_ROLE_NAME_LENGTH}: "
-                f"use a prefix of at most {room} characters."
-            )
-        if not _ROLE_NAME_PATTERN.fullmatch(role_name_prefix):
-            problems.append(
-                f"role_name_prefix={role_name_prefix!r} has characters IAM role names do not allow: "
-                "use only letters, digits and _+=,.@- (or None for generated names)."
-            )
+        problem = role_name_problem(role_name_prefix, suffixes)
+        if problem is not None:
+            problems.append(f"role_name_prefix={role_name_prefix!r}: {problem}.")
     if not cdk.Token.is_unresolved(log_prefix) and not log_prefix.strip("/"):
         problems.append(f"log_prefix={log_prefix!r} is empty: pass the key prefix of the cluster's LogUri, e.g. 'emr'.")
     if problems:

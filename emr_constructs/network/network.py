@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Sequence
 
 import aws_cdk as cdk
@@ -17,6 +15,8 @@ from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.logging.keys import admit_cloudwatch_logs
 from emr_constructs.network.cleanup import SecurityGroupRuleCleanup
 from emr_constructs.network.security_groups import create_emr_security_groups
+from emr_constructs.spec.network import cidr_problem, nat_gateway_problem, subnet_count_problem, zone_problems
+from emr_constructs.spec.problems import Problem
 from emr_constructs.tagging import (
     EMR_MANAGED_POLICY_TAG_KEY,
     EMR_MANAGED_POLICY_TAG_VALUE,
@@ -36,8 +36,6 @@ INTERFACE_ENDPOINTS: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
     "SsmMessagesEndpoint": ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
     "Ec2MessagesEndpoint": ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
 }
-#: What follows the region in an availability zone name: ``a`` (eu-west-1a) or a Local/Wavelength zone suffix.
-_AZ_SUFFIX = re.compile(r"[a-z]|-[a-z0-9-]+")
 _PUBLIC_SUBNET_MASK = 26  # public subnets hold only NAT gateways
 
 
@@ -212,47 +210,17 @@ def _check_props(
     *,
     private_subnet_ids: Sequence[str] | None = None,
 ) -> None:
-    """Raise one ``ValueError`` naming every invalid prop, its value and the fix; tokens are skipped."""
-    problems: list[str] = []
+    """Raise one ``ValueError`` naming every invalid prop, its value and the fix; tokens are skipped. The rules are
+    the spec's (``emr_constructs.spec.network``), the same that a config passes through."""
     region = cdk.Stack.of(scope).region
-    if not availability_zones:
-        problems.append(
-            "availability_zones: must name at least one availability zone (got []). "
-            "Fix: pass the zones to use, e.g. ['eu-west-1a', 'eu-west-1b']."
-        )
-    for az in availability_zones:
-        if cdk.Token.is_unresolved(az) or cdk.Token.is_unresolved(region):
-            continue
-        if not (az.startswith(region) and _AZ_SUFFIX.fullmatch(az[len(region) :])):
-            problems.append(
-                f"availability_zones: {az!r} is not an availability zone of the stack's region {region}. "
-                f"Fix: use zones of {region}, such as '{region}a'."
-            )
-    if len(set(availability_zones)) != len(availability_zones):
-        problems.append(f"availability_zones: duplicates in {list(availability_zones)}. Fix: name each zone once.")
+    zones = [None if cdk.Token.is_unresolved(zone) else zone for zone in availability_zones]
+    found: list[Problem | None] = [*zone_problems(None if cdk.Token.is_unresolved(region) else region, zones)]
     if cidr is not None and not cdk.Token.is_unresolved(cidr):
-        try:
-            network = ipaddress.IPv4Network(cidr)
-            if not 16 <= network.prefixlen <= 24:
-                problems.append(f"cidr: {cidr!r} must have a prefix from /16 to /24. Fix: use e.g. '10.0.0.0/16'.")
-        except ValueError:
-            problems.append(f"cidr: {cidr!r} is not an IPv4 network. Fix: use e.g. '10.0.0.0/16'.")
-    if not 0 <= nat_gateways <= max(len(availability_zones), 1):
-        problems.append(
-            f"nat_gateways: {nat_gateways} must be from 0 to the number of availability zones "
-            f"({len(availability_zones)}). Fix: use 0 (endpoints only), 1, or one per zone."
-        )
+        found.append(cidr_problem(cidr))
+    found.append(nat_gateway_problem(nat_gateways, len(availability_zones)))
     if private_subnet_ids is not None:
-        if not private_subnet_ids:
-            problems.append(
-                "private_subnet_ids: must name at least one private subnet (got []). "
-                "Fix: pass the ids of the subnets the cluster may use."
-            )
-        elif availability_zones and len(private_subnet_ids) % len(availability_zones):
-            problems.append(
-                f"private_subnet_ids: {len(private_subnet_ids)} subnet(s) for {len(availability_zones)} "
-                "availability zone(s). Fix: give the same number of subnets in each zone, in zone order."
-            )
+        found.append(subnet_count_problem(len(private_subnet_ids), len(availability_zones)))
+    problems = [problem.describe() for problem in found if problem is not None]
     if problems:
         lines = "\n".join(f"  - {problem}" for problem in problems)
         raise ValueError(f"EmrNetwork: {len(problems)} invalid prop(s):\n{lines}")

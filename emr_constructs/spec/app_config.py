@@ -2,55 +2,24 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from emr_constructs.spec import aws_data
+from emr_constructs.spec.app_checks import check_names, check_network, check_resource_arns
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.baseline import AccountBaselineSpec
 from emr_constructs.spec.cluster import ClusterSpec
-from emr_constructs.spec.problems import ConfigError, ProblemCollector, SpecProblems
+from emr_constructs.spec.loading import PROJECT_ROOT, find_project_root, read_yaml, validate_all
+from emr_constructs.spec.messages import validation_messages
+from emr_constructs.spec.network import ExistingNetworkSpec, NetworkSpec, zone_problems
+from emr_constructs.spec.problems import ConfigError, ProblemCollector
+from emr_constructs.spec.schedule import EXAMPLES as SCHEDULE_EXAMPLES
+from emr_constructs.spec.schedule import schedule_problem
 
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-
-
-class ExistingNetworkSpec(SpecModel):
-    """An existing VPC, imported with ``Vpc.from_vpc_attributes`` (never a lookup)."""
-
-    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
-    private_subnet_ids: tuple[str, ...] = Field(min_length=1)
-    cidr: str | None = None
-
-    @field_validator("private_subnet_ids")
-    @classmethod
-    def _subnets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for subnet in value:
-            if not re.match(r"^subnet-[0-9a-f]{8,17}$", subnet):
-                raise ValueError(f"{subnet!r} is not a subnet id. Fix: use ids such as 'subnet-0123456789abcdef0'")
-        return value
-
-
-class NetworkSpec(SpecModel):
-    """The cluster network. Default: a new VPC, no NAT gateway (private subnets reach AWS via endpoints)."""
-
-    cidr: str = "10.0.0.0/16"
-    nat_gateways: int = Field(default=0, ge=0, le=3)
-    existing: ExistingNetworkSpec | None = None
-
-    @field_validator("cidr")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        try:
-            network = ipaddress.IPv4Network(value)
-        except ValueError as error:
-            raise ValueError(f"{value!r} is not an IPv4 CIDR block ({error}). Fix: use e.g. '10.0.0.0/16'") from None
-        if not 16 <= network.prefixlen <= 24:
-            raise ValueError(f"{value!r}: a VPC CIDR must be /16 to /24 here. Fix: use e.g. '10.0.0.0/16'")
-        return value
+__all__ = ["ExistingNetworkSpec", "NetworkSpec", "validation_messages"]
 
 
 class IamSpec(SpecModel):
@@ -115,9 +84,6 @@ def data_bucket_name(environment: str, account: str, region: str, name: str) -> 
     return f"emr-constructs-{environment}-{name}-{account}-{region}"
 
 
-SCHEDULE = r"^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$"
-
-
 class JobFlowSpec(SpecModel):
     """A transient job flow: Step Functions creates ``cluster``, runs its ``steps``, terminates it and reports.
 
@@ -126,9 +92,15 @@ class JobFlowSpec(SpecModel):
     """
 
     cluster: ClusterSpec
-    schedule: str | None = Field(
-        default=None, pattern=r"^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$"
-    )
+    schedule: str | None = Field(default=None, max_length=256)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        problem = schedule_problem(value) if value is not None else None
+        if problem is not None:
+            raise ValueError(f"not an EventBridge schedule expression: {problem}. Fix: write e.g. {SCHEDULE_EXAMPLES}")
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> JobFlowSpec:
@@ -170,23 +142,24 @@ class AppConfig(SpecModel):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not _REGION.match(value):
-            raise ValueError(f"{value!r} is not an AWS region. Fix: use a region code such as 'eu-west-1'")
+        if aws_data.partition_of(value) is None:
+            near = aws_data.closest(value, list(aws_data.emr_regions()))
+            hint = (
+                f"did you mean {' or '.join(repr(n) for n in near)}?"
+                if near
+                else "use a region code such as 'eu-west-1'"
+            )
+            source = f"botocore {aws_data.botocore_version()} endpoint data"
+            raise ValueError(f"is not an AWS region where EMR runs ({source}). Fix: {hint}")
         return value
 
     @model_validator(mode="after")
     def _check(self) -> AppConfig:
         problems = ProblemCollector()
-        for index, zone in enumerate(self.availability_zones):
-            if not (zone.startswith(self.region) and len(zone) == len(self.region) + 1 and zone[-1].isalpha()):
-                problems.add(
-                    f"availability_zones[{index}]",
-                    zone,
-                    f"is not an availability zone of {self.region}",
-                    f"use zones such as '{self.region}a'",
-                )
-        if len(set(self.availability_zones)) != len(self.availability_zones):
-            problems.add("availability_zones", list(self.availability_zones), "zones repeat", "list each zone once")
+        problems.problems.extend(zone_problems(self.region, list(self.availability_zones)))
+        check_network(self, problems)
+        check_names(self, problems)
+        check_resource_arns(self, problems)
         names = [c.name for c in self.clusters]
         for index, name in enumerate(names):
             if names.index(name) != index:
@@ -206,6 +179,22 @@ class AppConfig(SpecModel):
 
     def bucket_name(self, name: str) -> str:
         return data_bucket_name(self.environment, self.account, self.region, name)
+
+    def stack_name(self, name: str) -> str:
+        """The stack of a cluster or job flow (``stateful`` and ``account-baseline`` for the app's own)."""
+        return f"emr-{self.environment}-{name}"
+
+    def dashboard_name(self, cluster_name: str) -> str:
+        return f"emr-{self.environment}-{cluster_name}"
+
+    def log_group_name(self, cluster_name: str) -> str:
+        """The CloudWatch log group of a cluster's step and application logs."""
+        return f"/aws/emr/{self.environment}/{cluster_name}"
+
+    def role_name_prefix(self, cluster_name: str) -> str | None:
+        """``<iam.role_name_prefix>-<cluster>`` when the config fixes role names, else None (generated names)."""
+        prefix = self.iam.role_name_prefix
+        return f"{prefix}-{cluster_name}" if prefix else None
 
     def _check_data(self, problems: ProblemCollector) -> None:
         clusters = {c.name: c for c in (*self.clusters, *(flow.cluster for flow in self.job_flows))}
@@ -247,6 +236,10 @@ class AppConfig(SpecModel):
                         "data access belongs to runtime roles, not the instance role",
                         "name the runtime roles that get this access",
                     )
+        databases = [database.name for database in self.glue_databases]
+        for index, name in enumerate(databases):
+            if databases.index(name) != index:
+                problems.add(f"glue_databases[{index}].name", name, "two Glue databases share a name", "list each once")
         declared = {self.bucket_name(b.name) for b in self.data_buckets}
         for index, cluster in enumerate(self.clusters):
             for path, uri in _data_lake_locations(cluster):
@@ -270,70 +263,22 @@ def _data_lake_locations(cluster: ClusterSpec) -> list[tuple[str, str]]:
     return found
 
 
-def _format_location(location: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif not part.startswith(("function-", "union[")):
-            text += f".{part}" if text else part
-    return text
+def load_config(path: str | Path, *, project_root: str | Path | None = None) -> AppConfig:
+    """Read and validate one environment's YAML; raises ``ConfigError`` listing every problem.
 
-
-def _describe(error: Any) -> list[str]:
-    location = _format_location(tuple(error["loc"]))
-    inner = (error.get("ctx") or {}).get("error")
-    if isinstance(inner, SpecProblems):
-        return [problem.describe(location) for problem in inner.problems]
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        return [f"{location}: unknown field. Fix: remove it or check its spelling (fields are snake_case)"]
-    if error["type"] == "missing":
-        return [f"{location}: required field is missing. Fix: add it"]
-    value = error.get("input")
-    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
-    fix = "" if "Fix:" in message else ". Fix: change the value to satisfy the rule"
-    return [f"{location or '(top level)'}: {message}{shown}{fix}"]
-
-
-def validation_messages(error: ValidationError) -> list[str]:
-    """One line per problem, naming the field path, the value and the fix."""
-    items = error.errors()
-    # A list whose items failed also reports itself as too short: that echo only misleads.
-    locations = [tuple(item["loc"]) for item in items]
-    kept = [
-        item
-        for item in items
-        if not (
-            item["type"] == "too_short"
-            and any(
-                other != tuple(item["loc"]) and other[: len(item["loc"])] == tuple(item["loc"]) for other in locations
-            )
-        )
-    ]
-    return [line for item in kept for line in _describe(item)]
-
-
-def load_config(path: str | Path) -> AppConfig:
-    """Read and validate one environment's YAML; raises ``ConfigError`` listing every problem."""
+    Local files the config names must lie inside ``project_root`` (default: the directory holding ``cdk.json``
+    above the config file, else above the working directory); relative paths are taken from there.
+    """
     source = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise ConfigError(source, ["file not found. Fix: pass an existing file, e.g. config/dev.yaml"]) from None
-    except yaml.YAMLError as error:
-        raise ConfigError(source, [f"not valid YAML: {error}"]) from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
-        raise ConfigError(source, ["the file must hold a mapping of settings at the top level"])
-    try:
-        return AppConfig.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(source, validation_messages(error)) from None
+        raise ConfigError(
+            source, ["the file must hold a mapping of settings at the top level. Fix: start from config/dev.yaml"]
+        )
+    root = Path(project_root).resolve() if project_root is not None else find_project_root(path)
+    return validate_all(AppConfig, raw, source=source, context={PROJECT_ROOT: root})
 
 
 def parse_cluster(data: dict[str, Any], source: str = "cluster spec") -> ClusterSpec:
     """Validate one cluster's settings (as in a config's ``clusters`` list) into a ``ClusterSpec``."""
-    try:
-        return ClusterSpec.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(source, validation_messages(error)) from None
+    return validate_all(ClusterSpec, data, source=source)

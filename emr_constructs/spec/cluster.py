@@ -90,14 +90,26 @@ class ClusterSpec(SpecModel):
     @field_validator("release_label", mode="before")
     @classmethod
     def _parse_release(cls, value: Any) -> Any:
-        return ReleaseLabel.of(value) if isinstance(value, str) else value
+        if isinstance(value, ReleaseLabel):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(
+                "a release label is text such as 'emr-7.12.0' (a bare number is read as a YAML number). "
+                "Fix: write the full label, e.g. release_label: emr-7.12.0"
+            )
+        return ReleaseLabel.of(value)
 
     @field_validator("applications", mode="before")
     @classmethod
     def _parse_applications(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            return tuple(Application.of(v) if isinstance(v, str) else v for v in value)
-        return value
+        if not isinstance(value, list | tuple):
+            raise ValueError("applications is a list of names. Fix: write e.g. applications: [Spark, Hadoop]")
+        for item in value:
+            if not isinstance(item, str | Application):
+                raise ValueError(
+                    f"application {item!r} is not a name. Fix: list EMR application names, e.g. [Spark, Hadoop]"
+                )
+        return tuple(Application.of(v) if isinstance(v, str) else v for v in value)
 
     @field_validator("tags")
     @classmethod
@@ -155,9 +167,10 @@ class ClusterSpec(SpecModel):
 
     def _check_shape(self, problems: ProblemCollector) -> None:
         if (self.instance_fleets is None) == (self.instance_groups is None):
+            given = [name for name in ("instance_fleets", "instance_groups") if getattr(self, name) is not None]
             problems.add(
                 "instance_fleets",
-                None,
+                " and ".join(given) or "neither",
                 "give exactly one of instance_fleets and instance_groups",
                 "describe the cluster's instances with instance_fleets (recommended) or instance_groups",
             )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from emr_constructs.spec import aws_data
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.capabilities import (
     FLEET_TYPES_WITH_STRATEGY,
@@ -29,6 +30,21 @@ SpotTimeoutAction = Literal["SWITCH_TO_ON_DEMAND", "TERMINATE_CLUSTER"]
 PRIORITY_STRATEGIES = frozenset({"capacity-optimized-prioritized", "prioritized"})
 
 INSTANCE_TYPE_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"
+
+
+def known_instance_type(value: str) -> str:
+    """``value`` when botocore's EC2 model lists it as an instance type; else an error with the nearest names."""
+    if value not in aws_data.instance_types():
+        near = aws_data.closest(value, aws_data.instance_types())
+        hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else "use a name such as 'm7g.xlarge'"
+        raise ValueError(
+            f"{value!r} is not an EC2 instance type (botocore {aws_data.botocore_version()} EC2 model). Fix: {hint}"
+        )
+    return value
+
+
+#: An EC2 instance type name, checked against botocore's EC2 model.
+InstanceTypeName = Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN), AfterValidator(known_instance_type)]
 AMI_PATTERN = r"^ami-[0-9a-f]{8,17}$"
 _FAMILY = re.compile(r"^(?P<series>[a-z]+)(?P<generation>\d+)(?P<options>[a-z-]*)$")
 
@@ -47,7 +63,7 @@ def is_graviton(instance_type: str) -> bool:
 class InstanceTypeSpec(SpecModel):
     """One instance type in a fleet. Defaults: weight 1, Spot bid at 100% of the on-demand price."""
 
-    instance_type: str = Field(pattern=INSTANCE_TYPE_PATTERN)
+    instance_type: InstanceTypeName
     weighted_capacity: int = Field(default=1, ge=1)
     bid_price_percent: float | None = Field(default=None, gt=0, le=1000)
     bid_price: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?$")

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.configurations import ConfigurationSpec
-from emr_constructs.spec.fleets import AMI_PATTERN, INSTANCE_TYPE_PATTERN
+from emr_constructs.spec.fleets import AMI_PATTERN, InstanceTypeName
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.storage import EbsSpec
 
@@ -62,7 +62,7 @@ class InstanceGroupSpec(SpecModel):
     """One instance group: a single instance type, on-demand by default."""
 
     name: str | None = Field(default=None, max_length=256)
-    instance_type: str = Field(pattern=INSTANCE_TYPE_PATTERN)
+    instance_type: InstanceTypeName
     instance_count: int = Field(ge=0)
     market: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
     bid_price: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?$")

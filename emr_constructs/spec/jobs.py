@@ -7,17 +7,20 @@ CloudFormation replaces on change without touching the cluster.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from emr_constructs.spec.base import SpecModel
+from emr_constructs.spec.local_files import checked_local_file
 from emr_constructs.spec.problems import ProblemCollector
 
 #: EMR runs at most 16 bootstrap actions per cluster (EMR Management Guide, "Create bootstrap actions").
 MAX_BOOTSTRAP_ACTIONS = 16
-#: A local file (asset, relative to the app's working directory) or an S3 object.
+#: A local file (shipped as an asset; relative to the project root, the directory holding cdk.json) or an S3 object.
 SCRIPT = r"^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+|[A-Za-z0-9_./-]+)$"
+#: A script path, checked against the project root when the config is loaded from a file.
+Script = Annotated[str, Field(pattern=SCRIPT), AfterValidator(checked_local_file)]
 ActionOnFailure = Literal["CONTINUE", "CANCEL_AND_WAIT", "TERMINATE_CLUSTER"]
 
 
@@ -26,7 +29,7 @@ class BootstrapActionSpec(SpecModel):
     object, with arguments. ``run_if`` (for example ``instance.isMaster=true``) wraps it in EMR's run-if action."""
 
     name: str = Field(min_length=1, max_length=256)
-    script: str = Field(pattern=SCRIPT)
+    script: Script
     args: tuple[str, ...] = ()
     run_if: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.]+(=|!=)\S+$")
 
@@ -34,7 +37,7 @@ class BootstrapActionSpec(SpecModel):
 class SparkStepSpec(SpecModel):
     """``spark-submit --deploy-mode cluster`` of a PySpark file or a JAR with ``main_class``."""
 
-    script: str = Field(pattern=SCRIPT)
+    script: Script
     main_class: str | None = Field(default=None, pattern=r"^[A-Za-z_$][\w$.]*$")
     args: tuple[str, ...] = ()
     conf: dict[str, str] = Field(default_factory=dict)
@@ -43,7 +46,7 @@ class SparkStepSpec(SpecModel):
 class HiveStepSpec(SpecModel):
     """A Hive script run with ``hive-script --run-hive-script``."""
 
-    script: str = Field(pattern=SCRIPT)
+    script: Script
     args: tuple[str, ...] = ()
 
 

@@ -452,8 +452,8 @@ def test_fails_name_prefix_too_long() -> None:
     prefix = "p" * 49  # 49 + len("-EmrInstanceRole") = 65
     with pytest.raises(
         ValueError,
-        match=rf"role_name_prefix='{prefix}' makes the role name '{prefix}-EmrInstanceRole' "
-        r"65 characters long, over IAM's limit of 64: use a prefix of at most 48 characters",
+        match=rf"role_name_prefix='{prefix}': the role name '{prefix}-EmrInstanceRole' "
+        r"has 65 characters, over IAM's limit of 64; use a prefix of at most 48 characters",
     ):
         _roles(role_name_prefix=prefix)
 
@@ -468,7 +468,7 @@ def test_fails_name_prefix_too_long_for_the_auto_scaling_role() -> None:
 @pytest.mark.parametrize("prefix", ["analytics prod", "analytics/prod", "analytïcs", ""])
 def test_fails_name_prefix_characters(prefix: str) -> None:
     with pytest.raises(
-        ValueError, match=r"role_name_prefix=.* has characters IAM role names do not allow: use only letters"
+        ValueError, match=r"role_name_prefix=.* has characters IAM role names do not allow: only ASCII letters"
     ):
         _roles(role_name_prefix=prefix)
 

@@ -118,13 +118,13 @@ def test_fails_port_range_min_above_max() -> None:
     )
 
 
-@pytest.mark.parametrize(("field", "value", "rule"), [("min", -1, "greater"), ("max", 65536, "less")])
+@pytest.mark.parametrize(("field", "value", "rule"), [("min", -1, "at least"), ("max", 65536, "at most")])
 def test_fails_port_outside_0_to_65535(field: str, value: int, rule: str) -> None:
     port_range = {"min": 22, field: value}
     _rejects(
         {"permitted_public_port_ranges": [port_range]},
-        rf"^permitted_public_port_ranges\[0\]\.{field}: Input should be {rule} than or equal to "
-        rf"{0 if rule == 'greater' else 65535} \(got {value}\)",
+        rf"^permitted_public_port_ranges\[0\]\.{field}: must be {rule} "
+        rf"{0 if rule == 'at least' else 65535} \(got {value}\)",
     )
 
 

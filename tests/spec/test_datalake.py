@@ -73,7 +73,7 @@ def test_fails_duplicate_glue_database() -> None:
 def test_fails_more_than_50_glue_databases() -> None:
     rejects(
         lake(catalog={"databases": [f"db_{i}" for i in range(51)]}),
-        r"^  - data_lake\.catalog\.databases: Tuple should have at most 50 items",
+        r"^  - data_lake\.catalog\.databases: must have at most 50 items",
     )
 
 
@@ -86,7 +86,7 @@ def test_fifty_glue_databases_and_long_names_are_accepted() -> None:
 def test_fails_catalog_id_not_12_digits(catalog_id: str) -> None:
     rejects(
         lake(catalog={"databases": ["raw"], "catalog_id": catalog_id}),
-        r"^  - data_lake\.catalog\.catalog_id: String should match pattern '\^\\d\{12\}\$'",
+        r"^  - data_lake\.catalog\.catalog_id: does not match the required form: a 12-digit",
     )
 
 
@@ -112,7 +112,7 @@ BAD_URIS = [
 def test_fails_bad_iceberg_warehouse_uri(uri: str) -> None:
     rejects(
         lake(table_formats={"iceberg": {"warehouse": uri}}),
-        r"^  - data_lake\.table_formats\.iceberg\.warehouse: String should match pattern",
+        r"^  - data_lake\.table_formats\.iceberg\.warehouse: does not match the required form",
     )
 
 
@@ -120,7 +120,7 @@ def test_fails_bad_iceberg_warehouse_uri(uri: str) -> None:
 def test_fails_bad_hbase_root_dir_uri(uri: str) -> None:
     rejects(
         lake(["HBase", "Hadoop"], presets=["hbase-s3"], hbase={"root_dir": uri}),
-        r"^  - data_lake\.hbase\.root_dir: String should match pattern",
+        r"^  - data_lake\.hbase\.root_dir: does not match the required form",
     )
 
 
@@ -134,7 +134,7 @@ def test_location_uris_ending_with_a_slash_are_accepted(uri: str) -> None:
 def test_fails_bad_iceberg_catalog_name(name: str) -> None:
     rejects(
         lake(table_formats={"iceberg": {"warehouse": WAREHOUSE, "catalog_name": name}}),
-        r"^  - data_lake\.table_formats\.iceberg\.catalog_name: String should match pattern",
+        r"^  - data_lake\.table_formats\.iceberg\.catalog_name: does not match the required form",
     )
 
 
@@ -167,7 +167,7 @@ def test_kinesis_stream_arns_of_other_partitions_are_accepted() -> None:
 def test_fails_bad_notebook_session_timeout(timeout: str) -> None:
     rejects(
         lake(["Spark", "Livy", "JupyterEnterpriseGateway"], notebooks={"session_timeout": timeout}),
-        r"^  - data_lake\.notebooks\.session_timeout: String should match pattern",
+        r"^  - data_lake\.notebooks\.session_timeout: does not match the required form",
     )
 
 
@@ -183,7 +183,7 @@ def test_fails_preset_listed_twice() -> None:
 
 
 def test_fails_unknown_preset() -> None:
-    rejects(lake(presets=["spark-glue"]), r"^  - data_lake\.presets\[0\]: Input should be 'spark-hive-glue'")
+    rejects(lake(presets=["spark-glue"]), r"^  - data_lake\.presets\[0\]: must be 'spark-hive-glue'")
 
 
 @pytest.mark.parametrize("preset", ["spark-hive-glue", "trino-glue"])
@@ -660,7 +660,7 @@ def test_bucket_name_of_exactly_63_characters_is_accepted() -> None:
     payload = _dev()
     payload["data_buckets"].append({"name": "a" * 21})
     # The name pattern caps a bucket name at 20 characters; with environment dev the longest is 62.
-    app_rejects(payload, r"^data_buckets\[2\]\.name: String should match pattern")
+    app_rejects(payload, r"^data_buckets\[2\]\.name: does not match the required form")
     payload["data_buckets"][-1] = {"name": "a" * 20}
     config = AppConfig.model_validate(payload)
     assert len(config.bucket_name("a" * 20)) == 62
@@ -763,7 +763,7 @@ def test_fails_lake_location_in_a_bucket_named_like_a_declared_one() -> None:
 def test_fails_bad_access_prefix(prefix: str) -> None:
     payload = _dev()
     payload["data_buckets"][1]["access"][0]["prefix"] = prefix
-    lines = app_rejects(payload, r"^data_buckets\[1\]\.access\[0\]\.prefix: String should match pattern")
+    lines = app_rejects(payload, r"^data_buckets\[1\]\.access\[0\]\.prefix: does not match the required form")
     assert len(lines) == 1
 
 

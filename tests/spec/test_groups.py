@@ -14,7 +14,7 @@ GROUPS = "instance_groups"
 def test_fails_unknown_market(market: str) -> None:
     rejects(
         with_(group_cluster(), f"{GROUPS}.core.market", market),
-        rf"^  - {GROUPS}\.core\.market: Input should be 'ON_DEMAND' or 'SPOT' \(got '{market}'\)\. Fix:",
+        rf"^  - {GROUPS}\.core\.market: must be 'ON_DEMAND' or 'SPOT' \(got '{market}'\)\. Fix:",
     )
 
 
@@ -46,7 +46,7 @@ def test_fails_unknown_scaling_rule_value(field: str, value: str, allowed: str) 
     payload = with_(group_cluster(), f"{GROUPS}.core.auto_scaling", auto_scaling(rules=[rule]))
     rejects(
         payload,
-        rf"^  - {GROUPS}\.core\.auto_scaling\.rules\[0\]\.{field}: Input should be {allowed} \(got "
+        rf"^  - {GROUPS}\.core\.auto_scaling\.rules\[0\]\.{field}: must be {allowed} \(got "
         rf"'{value}'\)",
     )
 
@@ -64,7 +64,7 @@ def test_fails_scaling_rule_below_its_minimum(field: str, value: int, bound: int
     rule = {**auto_scaling()["rules"][0], field: value}
     rejects(
         with_(group_cluster(), f"{GROUPS}.core.auto_scaling", auto_scaling(rules=[rule])),
-        rf"^  - {GROUPS}\.core\.auto_scaling\.rules\[0\]\.{field}: Input should be greater than or equal to "
+        rf"^  - {GROUPS}\.core\.auto_scaling\.rules\[0\]\.{field}: must be at least "
         rf"{bound}",
     )
 
@@ -123,7 +123,8 @@ def test_fails_custom_auto_scaling_with_managed_scaling(group: str) -> None:
 def test_fails_custom_auto_scaling_on_a_fleet(fleet: str) -> None:
     rejects(
         with_(fleet_cluster(), f"instance_fleets.{fleet}.auto_scaling", auto_scaling()),
-        rf"^  - instance_fleets\.{fleet}\.auto_scaling: unknown field\. Fix: remove it",
+        rf"^  - instance_fleets\.{fleet}\.auto_scaling: custom auto-scaling policies apply to instance groups only; "
+        r"instance fleets scale with managed scaling\. Fix: remove auto_scaling and set the cluster's managed_scaling",
     )
 
 
@@ -140,7 +141,7 @@ def test_fails_primary_group_count(count: int) -> None:
 def test_fails_negative_instance_count() -> None:
     rejects(
         with_(group_cluster(), f"{GROUPS}.tasks[0].instance_count", -1),
-        rf"^  - {GROUPS}\.tasks\[0\]\.instance_count: Input should be greater than or equal to 0 \(got -1\)",
+        rf"^  - {GROUPS}\.tasks\[0\]\.instance_count: must be at least 0 \(got -1\)",
     )
 
 
@@ -161,7 +162,7 @@ def test_fails_more_than_48_task_groups() -> None:
     tasks = [{"name": f"t{i}", "instance_type": "m7g.xlarge", "instance_count": 1} for i in range(49)]
     rejects(
         with_(group_cluster(), f"{GROUPS}.tasks", tasks),
-        rf"^  - {GROUPS}\.tasks: Tuple should have at most 48 items after validation, not 49",
+        rf"^  - {GROUPS}\.tasks: must have at most 48 items, not 49",
     )
 
 

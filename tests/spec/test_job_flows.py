@@ -47,7 +47,7 @@ def test_schedules_are_accepted(schedule: str) -> None:
 @pytest.mark.parametrize("schedule", ["daily", "rate(1 fortnight)", "cron 0 3 * * ? *"])
 def test_fails_bad_schedule(schedule: str) -> None:
     (line,) = _messages(_with_flow(schedule=schedule))
-    assert line.startswith("job_flows[0].schedule: String should match pattern")
+    assert line.startswith("job_flows[0].schedule: not an EventBridge schedule expression")
 
 
 def test_fails_job_flow_without_steps() -> None:

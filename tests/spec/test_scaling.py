@@ -50,7 +50,7 @@ def test_limits_at_their_bounds_are_accepted(limits: dict[str, int]) -> None:
 def test_fails_limit_below_its_floor(field: str, value: int, bound: int) -> None:
     rejects(
         fleet_cluster(managed_scaling=_scaling(**{field: value})),
-        rf"^  - managed_scaling\.{field}: Input should be greater than or equal to {bound} \(got {value}\)",
+        rf"^  - managed_scaling\.{field}: must be at least {bound} \(got {value}\)",
     )
 
 
@@ -116,7 +116,7 @@ def test_no_unit_type_without_managed_scaling() -> None:
 def test_fails_unknown_scaling_enumeration(field: str, value: str, allowed: str) -> None:
     rejects(
         fleet_cluster(managed_scaling=_scaling(**{field: value})),
-        rf"^  - managed_scaling\.{field}: Input should be {allowed} \(got '{value}'\)",
+        rf"^  - managed_scaling\.{field}: must be {allowed} \(got '{value}'\)",
     )
 
 

@@ -162,7 +162,7 @@ def test_fails_malformed_override_bucket(bucket: str) -> None:
     overrides = [{"bucket": bucket, "mode": "SSE-S3"}]
     _only(
         _secured({"s3_encryption": {"overrides": overrides}}),
-        _path("security.s3_encryption.overrides[0].bucket") + "String should match pattern",
+        _path("security.s3_encryption.overrides[0].bucket") + "does not match the required form",
     )
 
 
@@ -251,7 +251,7 @@ BAD_KMS_ARNS = [
 )
 def test_fails_malformed_kms_key_arn(path: str, security: Any, arn: str) -> None:
     payload = _secured(security(arn), applications=["Spark", "Hadoop", "HBase"])
-    _only(payload, _path(f"security.{path}") + "String should match pattern")
+    _only(payload, _path(f"security.{path}") + "does not match the required form")
 
 
 @pytest.mark.parametrize(
@@ -284,7 +284,9 @@ def test_fails_malformed_kms_key_arn(path: str, security: Any, arn: str) -> None
     ids=["s3", "local-disk", "in-transit"],
 )
 def test_fails_malformed_provider_s3_uri(path: str, security: Any, uri: str) -> None:
-    _only(_secured(security({**PROVIDER, "s3_uri": uri})), _path(f"security.{path}") + "String should match pattern")
+    _only(
+        _secured(security({**PROVIDER, "s3_uri": uri})), _path(f"security.{path}") + "does not match the required form"
+    )
 
 
 @pytest.mark.parametrize(
@@ -295,7 +297,7 @@ def test_fails_malformed_provider_class(provider_class: str) -> None:
     provider = {**PROVIDER, "provider_class": provider_class}
     _only(
         _secured({"s3_encryption": {"mode": "CSE-Custom", "custom_provider": provider}}),
-        _path("security.s3_encryption.custom_provider.provider_class") + "String should match pattern",
+        _path("security.s3_encryption.custom_provider.provider_class") + "does not match the required form",
     )
 
 
@@ -390,7 +392,7 @@ def test_fails_pem_without_pem_s3_uri() -> None:
 def test_fails_pem_s3_uri_not_ending_in_zip(uri: str) -> None:
     _only(
         _secured({"in_transit": {"certificate_provider": "PEM", "pem_s3_uri": uri}}),
-        _path("security.in_transit.pem_s3_uri") + "String should match pattern",
+        _path("security.in_transit.pem_s3_uri") + "does not match the required form",
     )
 
 
@@ -435,7 +437,9 @@ def test_accepts_every_certificate_provider(transit: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("realm", ["ec2.internal", "Ec2.Internal", "EC2 INTERNAL", "EC2_INTERNAL", ""])
 def test_fails_realm_that_is_not_upper_case(realm: str) -> None:
-    _only(_secured({"kerberos": {"realm": realm}}), _path("security.kerberos.realm") + "String should match pattern")
+    _only(
+        _secured({"kerberos": {"realm": realm}}), _path("security.kerberos.realm") + "does not match the required form"
+    )
 
 
 def test_fails_external_kdc_without_its_servers() -> None:
@@ -483,7 +487,7 @@ def test_fails_kdc_admin_password_that_is_not_a_secret_arn(password: str) -> Non
     # A literal password would end up in the template; only a Secrets Manager ARN is accepted.
     _only(
         _secured({"kerberos": {"realm": REALM, "kdc_admin_password_secret_arn": password}}),
-        _path("security.kerberos.kdc_admin_password_secret_arn") + "String should match pattern",
+        _path("security.kerberos.kdc_admin_password_secret_arn") + "does not match the required form",
     )
 
 
@@ -494,8 +498,9 @@ def test_fails_cross_realm_trust_without_realm_and_password_secret() -> None:
         _path("security.kerberos.cross_realm_trust.realm") + "required field is missing",
     )
     assert error.lines == [
-        "security.kerberos.cross_realm_trust.realm: required field is missing. Fix: add it",
-        "security.kerberos.cross_realm_trust.password_secret_arn: required field is missing. Fix: add it",
+        "security.kerberos.cross_realm_trust.realm: required field is missing. Fix: add realm",
+        "security.kerberos.cross_realm_trust.password_secret_arn: required field is missing. "
+        "Fix: add password_secret_arn",
     ]
 
 
@@ -529,9 +534,10 @@ def test_fails_active_directory_without_join_account() -> None:
     }
     error = rejects(_secured({"kerberos": kerberos}), "required field is missing")
     assert error.lines == [
-        "security.kerberos.external_kdc.active_directory.domain_join_user: required field is missing. Fix: add it",
+        "security.kerberos.external_kdc.active_directory.domain_join_user: required field is missing. "
+        "Fix: add domain_join_user",
         "security.kerberos.external_kdc.active_directory.domain_join_password_secret_arn: required field is missing. "
-        "Fix: add it",
+        "Fix: add domain_join_password_secret_arn",
     ]
 
 
@@ -551,11 +557,11 @@ def test_fails_active_directory_realm_equal_to_the_clusters_realm() -> None:
     _only(_secured({"kerberos": kerberos}), _path("security.kerberos.external_kdc.active_directory.realm"))
 
 
-@pytest.mark.parametrize(("hours", "bound"), [(0, "greater than or equal to 1"), (8761, "less than or equal to 8760")])
+@pytest.mark.parametrize(("hours", "bound"), [(0, "at least 1"), (8761, "at most 8760")])
 def test_fails_ticket_lifetime_out_of_range(hours: int, bound: str) -> None:
     _only(
         _secured({"kerberos": {"realm": REALM, "ticket_lifetime_hours": hours}}),
-        _path("security.kerberos.ticket_lifetime_hours") + f"Input should be {bound}",
+        _path("security.kerberos.ticket_lifetime_hours") + f"must be {bound}",
     )
 
 
@@ -629,7 +635,7 @@ def test_accepts_hop_limit_at_the_bounds(hop_limit: int) -> None:
 def test_fails_imds_minimum_version_other_than_1_or_2(version: Any) -> None:
     _only(
         _secured({"imds": {"minimum_version": version}}),
-        _path("security.imds.minimum_version") + "Input should be 1 or 2",
+        _path("security.imds.minimum_version") + "must be 1 or 2",
     )
 
 
@@ -659,7 +665,7 @@ def test_fails_boolean_where_an_integer_is_expected(path: str, security: dict[st
 def test_fails_waiver_reason_shorter_than_20_characters() -> None:
     _only(
         _secured({"kerberos_waiver": {"reason": "dev cluster only"}}),
-        _path("security.kerberos_waiver.reason") + "String should have at least 20 characters",
+        _path("security.kerberos_waiver.reason") + "must have at least 20 characters",
     )
 
 
@@ -704,7 +710,7 @@ def test_fails_two_runtime_roles_with_one_name() -> None:
 def test_fails_malformed_runtime_role_name(name: str) -> None:
     _only(
         _secured({"runtime_roles": {"roles": [{"name": name}]}}),
-        _path("security.runtime_roles.roles[0].name") + "String should match pattern",
+        _path("security.runtime_roles.roles[0].name") + "does not match the required form",
     )
 
 

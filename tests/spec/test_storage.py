@@ -72,7 +72,7 @@ def test_volume_size_bounds_are_accepted(volume_type: str, size: int, extra: dic
 def test_fails_volume_size_zero() -> None:
     rejects(
         _volume(size_gib=0),
-        rf"^  - {VOLUME_RE}\.size_gib: Input should be greater than or equal to 1 \(got 0\)",
+        rf"^  - {VOLUME_RE}\.size_gib: must be at least 1 \(got 0\)",
     )
 
 
@@ -80,7 +80,7 @@ def test_fails_volume_size_zero() -> None:
 def test_fails_unknown_volume_type(volume_type: str) -> None:
     rejects(
         _volume(volume_type=volume_type, size_gib=100),
-        rf"^  - {VOLUME_RE}\.volume_type: Input should be 'gp3', 'gp2', 'io1', 'st1', 'sc1' or 'standard' "
+        rf"^  - {VOLUME_RE}\.volume_type: must be 'gp3', 'gp2', 'io1', 'st1', 'sc1' or 'standard' "
         rf"\(got '{volume_type}'\)",
     )
 
@@ -148,11 +148,11 @@ def test_fails_throughput_on_a_type_other_than_gp3(volume_type: str, extra: dict
     )
 
 
-@pytest.mark.parametrize(("count", "bound"), [(0, "greater than or equal to 1"), (26, "less than or equal to 25")])
+@pytest.mark.parametrize(("count", "bound"), [(0, "at least 1"), (26, "at most 25")])
 def test_fails_volumes_per_instance_out_of_range(count: int, bound: str) -> None:
     rejects(
         _volume(size_gib=100, volumes_per_instance=count),
-        rf"^  - {VOLUME_RE}\.volumes_per_instance: Input should be {bound} \(got {count}\)",
+        rf"^  - {VOLUME_RE}\.volumes_per_instance: must be {bound} \(got {count}\)",
     )
 
 
@@ -290,5 +290,5 @@ def test_fails_root_volume_throughput_per_iops(root: dict[str, int], limit: floa
 def test_fails_root_volume_size_zero() -> None:
     rejects(
         fleet_cluster(root_volume={"size_gib": 0}),
-        r"^  - root_volume\.size_gib: Input should be greater than or equal to 1 \(got 0\)",
+        r"^  - root_volume\.size_gib: must be at least 1 \(got 0\)",
     )

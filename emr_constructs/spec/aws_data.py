@@ -1,0 +1,53 @@
+"""Offline AWS facts from botocore's own data (shipped with boto3, read from disk, no network).
+
+- EC2 instance type names: the ``InstanceType`` enum of botocore's EC2 service model.
+- Regions and their partitions: botocore's endpoint data (``endpoints.json``); a region counts only where EMR
+  (``elasticmapreduce``) has an endpoint.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+from botocore.loaders import Loader
+
+
+@lru_cache(maxsize=1)
+def _loader() -> Loader:
+    return Loader()
+
+
+@lru_cache(maxsize=1)
+def instance_types() -> frozenset[str]:
+    """Every EC2 instance type name botocore knows (``m5.xlarge``, ``m7g.2xlarge``, ...)."""
+    model = _loader().load_service_model("ec2", "service-2")
+    return frozenset(model["shapes"]["InstanceType"]["enum"])
+
+
+def closest(value: str, choices: frozenset[str] | list[str] | tuple[str, ...], count: int = 3) -> list[str]:
+    """The nearest names to ``value`` (for "did you mean"), best first."""
+    return difflib.get_close_matches(value, sorted(choices), n=count, cutoff=0.6)
+
+
+@lru_cache(maxsize=1)
+def emr_regions() -> dict[str, str]:
+    """Region name -> partition (``aws``, ``aws-cn``, ``aws-us-gov``, ...) for every region with an EMR endpoint."""
+    found: dict[str, str] = {}
+    for partition in _loader().load_data("endpoints")["partitions"]:
+        endpoints = partition["services"].get("elasticmapreduce", {}).get("endpoints", {})
+        for region in partition["regions"]:
+            if region in endpoints:
+                found[region] = partition["partition"]
+    return found
+
+
+def partition_of(region: str) -> str | None:
+    """The partition of an EMR region, or None for a region botocore does not know."""
+    return emr_regions().get(region)
+
+
+def botocore_version() -> str:
+    import botocore
+
+    return str(botocore.__version__)
