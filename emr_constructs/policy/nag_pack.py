@@ -9,20 +9,25 @@ Findings are reported as ``EmrChecks-<rule>`` and acknowledged like any other pl
 pack reads every stack of the app once, as the ``check`` command reads a ``cdk.out``: rendered properties,
 ``Fn::ImportValue`` and weak cross-stack references resolved across stacks. Raw overrides
 (``add_property_override``) are not visible before synthesis; ``emr-constructs check cdk.out`` sees them.
+
+A resource of a type the rules read whose properties the pack cannot render is never judged as empty: it is
+reported as ``EmrChecks-EMR-READ1`` (an error, naming the error rendering raised), and the rules do not run on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
+from jsii.errors import JSIIError
 
 from emr_constructs.policy.clusters import cluster_views
 from emr_constructs.policy.engine import PACK
-from emr_constructs.policy.rules import RULES, Options, Outcome, Rule
+from emr_constructs.policy.rules import READ_RULE, RULES, Options, Outcome, Rule, fail
 from emr_constructs.policy.templates import Template, TemplateSet
 
 _TYPES = ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine")
@@ -44,14 +49,41 @@ _READ = frozenset(
 )
 
 
-def _properties(stack: cdk.Stack, resource: cdk.CfnResource) -> dict[str, Any]:
+#: What rendering raises. jsii turns every JavaScript error (an L1's property validation, a token that fails to
+#: resolve) and every exception of a Python callback it runs (a Python ``IResolvable`` or producer) into a
+#: ``RuntimeError``, and its own kernel faults (a value it cannot marshal) into a ``JSIIError``.
+_RENDER_ERRORS = (RuntimeError, JSIIError)
+#: The error text kept in an EMR-READ1 finding, at most.
+_ERROR_TEXT = 400
+
+
+def _render(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
+    """The resource's properties as synthesis writes them, raw overrides aside: resolved first, then rendered, as
+    ``CfnResource._toCloudFormation`` does (rendering first would make an L1 validate tokens where a boolean, a
+    number or a struct belongs, and fail on ``Fn.condition_if`` or drop a struct token's value)."""
+    return resource._render_properties(stack.resolve(resource._cfn_properties))
+
+
+def _error_text(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    if len(text) > _ERROR_TEXT:
+        text = text[: _ERROR_TEXT - 3] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _properties(stack: cdk.Stack, resource: cdk.CfnResource) -> tuple[dict[str, Any], str | None]:
+    """``(properties, None)``, or ``({}, why)`` for a resource of a type the rules read that cannot be rendered."""
     if resource.cfn_resource_type not in _READ:
-        return {}
+        return {}, None
     try:
-        rendered = stack.resolve(resource._render_properties(resource._cfn_properties))
-    except Exception:
-        return {}
-    return rendered if isinstance(rendered, dict) else {}
+        rendered = _render(stack, resource)
+    except _RENDER_ERRORS as error:
+        return {}, _error_text(error)
+    if rendered is None:
+        return {}, None
+    if not isinstance(rendered, Mapping):
+        return {}, f"the properties rendered to a {type(rendered).__name__}, not an object"
+    return dict(rendered), None
 
 
 @jsii.implements(IApplyRule)
@@ -88,15 +120,19 @@ class _AppliedRule:
         return NagRuleCompliance(self._outcome.status)
 
 
-def _template(stack: cdk.Stack) -> dict[str, Any]:
-    """The stack as a template: each resource's rendered properties and metadata, and its outputs."""
+def _template(stack: cdk.Stack, unreadable: dict[str, str], *, read: bool = True) -> dict[str, Any]:
+    """The stack as a template: each resource's rendered properties (when ``read``) and metadata, and its outputs.
+    The resources that cannot be rendered are left empty and recorded in ``unreadable`` (construct path -> why)."""
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     for child in stack.node.find_all():
         if cdk.Stack.of(child) is not stack:
             continue
         if isinstance(child, cdk.CfnResource):
-            body: dict[str, Any] = {"Type": child.cfn_resource_type, "Properties": _properties(stack, child)}
+            properties, why = _properties(stack, child) if read else ({}, None)
+            if why is not None:
+                unreadable[child.node.path] = why
+            body: dict[str, Any] = {"Type": child.cfn_resource_type, "Properties": properties}
             metadata = child.get_metadata("cdk_nag")
             if metadata:
                 body["Metadata"] = {"cdk_nag": stack.resolve(metadata)}
@@ -119,6 +155,7 @@ class EmrChecks(NagPack):
         self._pack_name = PACK
         self._options = options or Options()
         self._templates: TemplateSet | None = None
+        self._unreadable: dict[str, str] = {}
 
     @property
     def name(self) -> str:
@@ -126,18 +163,42 @@ class EmrChecks(NagPack):
 
     def _template_set(self, node: cdk.CfnResource) -> TemplateSet:
         if self._templates is None:
+            root = node.node.root
+            # Render only for an app the rules judge (one with a cluster or a state machine), as before.
+            read = any(
+                isinstance(child, cdk.CfnResource) and child.cfn_resource_type in _TYPES
+                for child in root.node.find_all()
+            )
             templates = TemplateSet()
-            for child in node.node.root.node.find_all():
+            unreadable: dict[str, str] = {}
+            for child in root.node.find_all():
                 if isinstance(child, cdk.Stack) and not isinstance(child, cdk.NestedStack):
-                    templates.add(Template(child.artifact_id, child.artifact_id, _template(child), child.stack_name))
-            self._templates = templates
+                    body = _template(child, unreadable, read=read)
+                    templates.add(Template(child.artifact_id, child.artifact_id, body, child.stack_name))
+            self._templates, self._unreadable = templates, unreadable
         return self._templates
 
+    def _apply(self, node: cdk.CfnResource, rule: Rule, outcome: Outcome) -> None:
+        # jsii reads the properties; mypy wants the protocol's setters, which jsii never calls.
+        self._apply_rule(cast(IApplyRule, _AppliedRule(node, rule, outcome)))
+
     def _check_resource(self, node: cdk.CfnResource) -> None:
-        if node.cfn_resource_type not in _TYPES:
+        kind = node.cfn_resource_type
+        if kind not in _READ:
+            return
+        templates = self._template_set(node)
+        why = self._unreadable.get(node.node.path)
+        if why is not None:
+            # The rules would judge an empty resource; report that it was not read instead.
+            self._apply(
+                node,
+                READ_RULE,
+                fail(f"the pack could not render this resource's properties from the construct tree ({why})"),
+            )
+            return
+        if kind not in _TYPES:
             return
         stack = cdk.Stack.of(node)
-        templates = self._template_set(node)
         logical_id = stack.get_logical_id(node)
         views = [
             view
@@ -155,5 +216,4 @@ class EmrChecks(NagPack):
                 outcome = Outcome("COMPLIANT")
             else:
                 outcome = Outcome("NOT_APPLICABLE")
-            # jsii reads the properties; mypy wants the protocol's setters, which jsii never calls.
-            self._apply_rule(cast(IApplyRule, _AppliedRule(node, rule, outcome)))
+            self._apply(node, rule, outcome)

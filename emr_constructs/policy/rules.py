@@ -524,4 +524,18 @@ WAIVER_RULE = Rule(
     lambda view, options: COMPLIANT,
 )
 
-BY_ID = {rule.id: rule for rule in (*RULES, WAIVER_RULE)}
+READ_RULE = Rule(
+    "EMR-READ1",
+    "error",
+    "Resource properties could not be read",
+    "The EmrChecks pack reads the construct tree, not the written template: it renders the properties of each "
+    "resource of a type the rules read (clusters, state machines, security configurations, IAM roles, profiles "
+    "and policies, subnets and routes). A resource it cannot render would be judged as empty and could hide a "
+    "finding, so it is reported instead, with the error, and the rules do not run on it. `emr-constructs check` "
+    "reads the synthesised template and never reports it.",
+    "Run `emr-constructs check cdk.out` on the synthesised templates, or fix the construct so that its properties "
+    "render; acknowledge the finding only where that check runs.",
+    lambda view, options: COMPLIANT,
+)
+
+BY_ID = {rule.id: rule for rule in (*RULES, WAIVER_RULE, READ_RULE)}

@@ -1,17 +1,22 @@
 """EmrChecks as a cdk-nag pack: an insecure raw CfnCluster fails synth with the same findings that
-`emr-constructs check` reports on its template; acknowledgments waive; this library's clusters pass."""
+`emr-constructs check` reports on its template; acknowledgments waive; this library's clusters pass; a resource the
+pack cannot read is reported (EMR-READ1), never judged as empty."""
 
 from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_emr as emr
 
 from emr_constructs.cli import main
+from emr_constructs.policy import nag_pack
 from emr_constructs.policy.nag_pack import EmrChecks
 from tests.policy.fixtures import template
 from tests.policy.test_check_command import INSECURE_IDS, _insecure
@@ -112,5 +117,131 @@ def test_references_between_stacks_are_followed() -> None:
 
 
 def test_the_default_app_passes(dev_app: SynthesisedApp) -> None:  # noqa: F811
-    report = EmrChecks().validate_scope(dev_app.app)
+    pack = EmrChecks()
+    report = pack.validate_scope(dev_app.app)
     assert report.success and report.violations == []
+    assert pack._unreadable == {}, "every resource the rules read renders"
+
+
+def _plugin(app: cdk.App) -> dict[str, Any]:
+    report = json.loads((Path(app.outdir) / "validation-report.json").read_text())
+    (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == "EmrChecks"]
+    return dict(plugin)
+
+
+#: What jsii raises when an L1 rejects its properties (the text is the one CfnCluster gives).
+_REJECTED = 'Error: Supplied properties not correct for "CfnClusterProps"\n  visibleToAllUsers: "x" should be a boolean'
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    app: cdk.App
+    pack: EmrChecks
+    error: RuntimeError
+
+
+@pytest.fixture(scope="module")
+def unreadable() -> Iterator[Unreadable]:
+    """The compliant raw app, synthesised once with the pack's rendering failing for the cluster, the instance role
+    (types the rules read) and the VPC (a type they do not read). No real input makes the pack's rendering fail in
+    a synthesis: synthesis renders the same properties the same way before the validation plugins run, and fails
+    there first. So the failure is injected, as the RuntimeError jsii raises when an L1 rejects its properties."""
+    broken = {"TeamStack/Cluster", "TeamStack/InstanceRole", "TeamStack/Vpc"}
+    render = nag_pack._render
+
+    def failing(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
+        if resource.node.path in broken:
+            raise RuntimeError(_REJECTED)
+        return render(stack, resource)
+
+    app, _ = _raw_app(template(), with_pack=False)
+    pack = EmrChecks(app)
+    cdk.Validations.of(app).add_plugins(pack)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nag_pack, "_render", failing)
+        with pytest.raises(RuntimeError) as raised:
+            app.synth()
+    yield Unreadable(app, pack, raised.value)
+
+
+def test_fails_on_a_resource_whose_properties_cannot_be_rendered(unreadable: Unreadable) -> None:
+    assert "ValidationFailed: ERROR Resource properties could not be read" in str(unreadable.error)
+    (violation,) = _plugin(unreadable.app)["violations"]
+    assert violation["ruleName"] == "EmrChecks-EMR-READ1"
+    assert violation["severity"] == "error"
+    description = violation["description"]
+    assert "the pack could not render this resource's properties from the construct tree (RuntimeError: Error: " in (
+        description
+    )
+    assert 'visibleToAllUsers: "x" should be a boolean' in description
+    assert "Fix: Run `emr-constructs check cdk.out` on the synthesised templates" in description
+    paths = sorted(v["constructPath"] for v in violation["violatingConstructs"])
+    assert paths == ["TeamStack/Cluster", "TeamStack/InstanceRole"]
+
+
+def test_the_rules_do_not_judge_an_unreadable_cluster_as_empty(unreadable: Unreadable) -> None:
+    # An empty cluster would fail EMR-SEC1, EMR-LOG1, EMR-NET1...: only the reading failure is reported.
+    assert _report(unreadable.app) == ["EmrChecks-EMR-READ1"]
+
+
+def test_other_resources_are_read_as_before(unreadable: Unreadable) -> None:
+    # The VPC is of a type the rules do not read: it is never rendered, so it cannot be unreadable.
+    assert sorted(unreadable.pack._unreadable) == ["TeamStack/Cluster", "TeamStack/InstanceRole"]
+    templates = unreadable.pack._templates
+    assert templates is not None
+    (team,) = templates.templates.values()
+    resources = team.resources
+    assert resources["Cluster"]["Properties"] == {}
+    assert resources["Security"]["Properties"] == template()["Resources"]["Security"]["Properties"]
+    assert resources["Private"]["Properties"]["MapPublicIpOnLaunch"] is False
+
+
+def test_an_app_without_clusters_renders_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
+        raise RuntimeError(_REJECTED)
+
+    monkeypatch.setattr(nag_pack, "_render", failing)
+    body = template()
+    del body["Resources"]["Cluster"]
+    app, _ = _raw_app(body)
+    assert _report(app) == []
+
+
+def test_errors_other_than_renderings_are_not_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what jsii raises (RuntimeError, JSIIError) is a reading failure; a bug in the pack stays a bug."""
+
+    def buggy(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(nag_pack, "_render", buggy)
+    stack = cdk.Stack(cdk.App(), "Stack")
+    role = cdk.CfnResource(stack, "Role", type="AWS::IAM::Role", properties={"AssumeRolePolicyDocument": {}})
+    with pytest.raises(KeyError):
+        nag_pack._properties(stack, role)
+
+
+def test_tokens_where_an_l1_wants_a_boolean_or_a_struct_are_read_as_synthesis_writes_them() -> None:
+    """Rendering an L1's unresolved properties failed on ``Fn.condition_if`` in a boolean (the L1 validates the token
+    object as a boolean) and dropped a struct token's value; the pack resolves first, as synthesis does."""
+    app = cdk.App(outdir=tempfile.mkdtemp(prefix="emr-checks-"))
+    stack = cdk.Stack(app, "TeamStack")
+    cdk.CfnCondition(stack, "Prod", expression=cdk.Fn.condition_equals(cdk.Aws.REGION, "eu-west-1"))
+    cluster = emr.CfnCluster(
+        stack,
+        "Cluster",
+        name="raw",
+        release_label="emr-7.12.0",
+        job_flow_role="EMR_EC2_DefaultRole",
+        service_role="EMR_DefaultRole",
+        visible_to_all_users=cdk.Fn.condition_if("Prod", True, False),
+        auto_termination_policy=cdk.Fn.condition_if("Prod", {"IdleTimeout": 3600}, cdk.Aws.NO_VALUE),
+        instances=emr.CfnCluster.JobFlowInstancesConfigProperty(
+            termination_protected=cdk.Fn.condition_if("Prod", True, False),
+        ),
+    )
+    cdk.Validations.of(app).add_plugins(EmrChecks(app))
+    found = _report(app)
+    assert "EmrChecks-EMR-READ1" not in found
+    assert "EmrChecks-EMR-OPS1" not in found  # the AutoTerminationPolicy was read
+    written = json.loads((Path(app.outdir) / f"{stack.artifact_id}.template.json").read_text())
+    assert nag_pack._properties(stack, cluster) == (written["Resources"]["Cluster"]["Properties"], None)
