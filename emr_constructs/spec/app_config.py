@@ -38,7 +38,7 @@ class LoggingSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> LoggingSpec:
         if self.infrequent_access_after_days >= self.retention_days:
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add(
                 "infrequent_access_after_days",
                 self.infrequent_access_after_days,
@@ -104,7 +104,7 @@ class JobFlowSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> JobFlowSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         if not self.cluster.steps:
             problems.add("cluster.steps", [], "a job flow runs steps and has none", "add at least one step")
         monitoring = self.cluster.monitoring
@@ -155,7 +155,7 @@ class AppConfig(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> AppConfig:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         problems.problems.extend(zone_problems(self.region, list(self.availability_zones)))
         check_network(self, problems)
         check_names(self, problems)

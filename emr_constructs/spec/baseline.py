@@ -42,7 +42,7 @@ class PortRangeSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> PortRangeSpec:
         if self.max is not None and self.min > self.max:
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add(
                 "min",
                 self.min,
@@ -106,7 +106,7 @@ class AccountBaselineSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> AccountBaselineSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         ranges = self.permitted_public_port_ranges
         if (
             not self.block_public_security_group_rules

@@ -124,7 +124,7 @@ class ClusterSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> ClusterSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         self._check_shape(problems)
         self._check_applications(problems)
         if self.multi_primary and self.termination_protection is False:

@@ -38,7 +38,7 @@ class GlueCatalogSpec(SpecModel):
     def _check(self) -> GlueCatalogSpec:
         import re
 
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         for index, name in enumerate(self.databases):
             if not re.match(GLUE_NAME, name):
                 problems.add(
@@ -87,7 +87,7 @@ class FlinkSpec(SpecModel):
     def _check(self) -> FlinkSpec:
         import re
 
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         for index, arn in enumerate(self.kinesis_streams):
             if not re.match(KINESIS_STREAM_ARN, arn):
                 problems.add(
@@ -131,7 +131,7 @@ class DataLakeSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> DataLakeSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         presets = self.presets or ()
         if len(set(presets)) != len(presets):
             problems.add("presets", list(presets), "a preset is listed twice", "list each once")

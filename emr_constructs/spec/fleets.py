@@ -75,7 +75,7 @@ class InstanceTypeSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> InstanceTypeSpec:
         if self.bid_price is not None and self.bid_price_percent is not None:
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add(
                 "bid_price",
                 self.bid_price,
@@ -118,7 +118,7 @@ class SpotSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> SpotSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         problems.check_range("timeout_minutes", self.timeout_minutes, SPOT_TIMEOUT_MINUTES, "Spot timeout")
         if self.block_duration_minutes is not None:
             problems.add(
@@ -139,7 +139,7 @@ class ResizeSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> ResizeSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         problems.check_range(
             "spot_timeout_minutes", self.spot_timeout_minutes, RESIZE_TIMEOUT_MINUTES, "resize timeout"
         )
@@ -177,7 +177,7 @@ class InstanceFleetSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> InstanceFleetSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         if self.target_on_demand == 0 and self.target_spot == 0:
             problems.add(
                 "target_on_demand",

@@ -47,7 +47,7 @@ class AutoScalingSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> AutoScalingSpec:
         if self.min_capacity > self.max_capacity:
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add(
                 "min_capacity",
                 self.min_capacity,
@@ -73,7 +73,7 @@ class InstanceGroupSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> InstanceGroupSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         if self.bid_price is not None and self.market != "SPOT":
             problems.add("bid_price", self.bid_price, "a bid price only applies to SPOT groups", "set market: SPOT")
         problems.raise_if_any()

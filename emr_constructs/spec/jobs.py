@@ -77,7 +77,7 @@ class StepSpec(SpecModel):
     def _check(self) -> StepSpec:
         kinds = [k for k in ("spark", "hive", "command", "jar") if getattr(self, k) is not None]
         if len(kinds) != 1:
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add(
                 "spark",
                 kinds,

@@ -19,8 +19,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from emr_constructs.spec.local_files import PROJECT_ROOT as PROJECT_ROOT
-from emr_constructs.spec.messages import Finding, describe, field_required, format_path, without_echoes
-from emr_constructs.spec.problems import ConfigError
+from emr_constructs.spec.messages import Finding, describe, field_required, format_path, model_at, without_echoes
+from emr_constructs.spec.problems import ConfigError, SpecProblems, checks_deferred, settled
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -176,18 +176,26 @@ def validate_all(root: type[M], raw: Any, *, source: str, context: dict[str, Any
     data = copy.deepcopy(raw)
     shown: list[Finding] = []
     removed: list[tuple[tuple[int | str, ...], str]] = []
-    for _ in range(MAX_ROUNDS):
+    quiet: list[BaseModel] = []
+    for round_number in range(MAX_ROUNDS):
         try:
-            model = root.model_validate(_compact(data), context=context)
+            with settled(quiet):
+                model = root.model_validate(_compact(data), context=context)
         except ValidationError as error:
             errors = error.errors()
+        except Exception:
+            # Only a later round can get here (its data is the user's less what was removed): keep what was found.
+            if round_number == 0:
+                raise
+            break
         else:
             if not shown:
                 return model
             break
         # Indexes in ``data`` match the user's file because removed list items stay in place as markers; the
         # compacted copy that pydantic saw may be shorter, so map its locations back.
-        targets = []
+        targets: list[tuple[int | str, ...]] = []
+        checked: list[tuple[int | str, ...]] = []
         for item in without_echoes(list(errors)):
             location = _original_location(data, tuple(item["loc"]))
             for finding in describe({**item, "loc": location}, root):
@@ -195,15 +203,41 @@ def validate_all(root: type[M], raw: Any, *, source: str, context: dict[str, Any
                     continue
                 if finding.text not in {f.text for f in shown}:
                     shown.append(finding)
+            if isinstance((item.get("ctx") or {}).get("error"), SpecProblems):
+                checked.append(_data_path(data, location))
+                continue
             target = _removal_target(root, data, location)
             if target is not None and target not in (t for t, _ in removed) and target not in targets:
                 targets.append(target)
-        if not targets:
+        built = [model for model in (_settle(root, data, path, context) for path in checked) if model is not None]
+        quiet.extend(built)
+        if not targets and not built:
             break
         for target in targets:
             _remove(data, target)
             removed.append((target, format_path(target)))
     raise ConfigError(source, [finding.text for finding in shown])
+
+
+def _settle(
+    root: type[BaseModel], data: Any, path: tuple[int | str, ...], context: dict[str, Any] | None
+) -> BaseModel | None:
+    """Replace the block at ``path``, whose own checks failed (and are reported), by its model built without those
+    checks, so that the next round runs the checks of the blocks around it; None when that is not possible."""
+    holder = model_at(root, path)
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    block = parent[path[-1]] if path else data
+    if holder is None or not path or not isinstance(block, dict):
+        return None
+    try:
+        with checks_deferred():
+            model = holder.model_validate(_compact(block), context=context)
+    except ValidationError:
+        return None
+    parent[path[-1]] = model
+    return model
 
 
 def _original_location(data: Any, location: tuple[int | str, ...]) -> tuple[int | str, ...]:

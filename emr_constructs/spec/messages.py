@@ -267,9 +267,7 @@ def without_echoes(items: Sequence[Any]) -> list[Any]:
         for item in items
         if not (
             item["type"] == "too_short"
-            and any(
-                other != tuple(item["loc"]) and other[: len(item["loc"])] == tuple(item["loc"]) for other in seen
-            )
+            and any(other != tuple(item["loc"]) and other[: len(item["loc"])] == tuple(item["loc"]) for other in seen)
         )
     ]
 

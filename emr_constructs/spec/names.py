@@ -59,7 +59,9 @@ def role_name_problem(prefix: str, suffixes: list[str]) -> str | None:
     left for the prefix), or None."""
     reasons = []
     if not ROLE_NAME.pattern.fullmatch(prefix):
-        reasons.append(f"the role-name prefix {prefix!r} has characters IAM role names do not allow: {ROLE_NAME.allowed}")
+        reasons.append(
+            f"the role-name prefix {prefix!r} has characters IAM role names do not allow: {ROLE_NAME.allowed}"
+        )
     longest = max(suffixes, key=len)
     name = f"{prefix}-{longest}"
     if len(name) > ROLE_NAME.max_length:

@@ -27,7 +27,7 @@ class ManagedScalingSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> ManagedScalingSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         if self.minimum > self.maximum:
             problems.add(
                 "minimum",

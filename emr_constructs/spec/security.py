@@ -43,7 +43,7 @@ class S3EncryptionOverrideSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> S3EncryptionOverrideSpec:
         if self.mode == "SSE-S3" and self.kms_key_arn is not None:
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add("kms_key_arn", self.kms_key_arn, "SSE-S3 takes no KMS key", "remove kms_key_arn")
             problems.raise_if_any()
         return self
@@ -62,7 +62,7 @@ class S3EncryptionSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> S3EncryptionSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         if self.mode == "CSE-Custom" and self.custom_provider is None:
             problems.add(
                 "custom_provider",
@@ -103,7 +103,7 @@ class LocalDiskEncryptionSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> LocalDiskEncryptionSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         if self.provider == "Custom":
             if self.custom_provider is None:
                 problems.add(
@@ -143,7 +143,7 @@ class InTransitEncryptionSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> InTransitEncryptionSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         provider = self.certificate_provider
         if provider == "PEM" and self.pem_s3_uri is None:
             problems.add(
@@ -186,7 +186,7 @@ class CrossRealmTrustSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> CrossRealmTrustSpec:
         if (self.ad_domain_join_user is None) != (self.ad_domain_join_password_secret_arn is None):
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add(
                 "ad_domain_join_user",
                 self.ad_domain_join_user,
@@ -232,7 +232,7 @@ class KerberosSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> KerberosSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         if self.provider == "ExternalKdc":
             if self.external_kdc is None:
                 problems.add(
@@ -284,7 +284,7 @@ class WaiverSpec(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> WaiverSpec:
         if not re.search(r"[A-Za-z]{3}.*\s.*[A-Za-z]{3}", self.reason):
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add("reason", self.reason, "a waiver needs a real reason", "say why, in a sentence")
             problems.raise_if_any()
         return self
@@ -306,7 +306,7 @@ class ImdsSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> ImdsSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         problems.check_range("hop_limit", self.hop_limit, (1, 64), "IMDS response hop limit")
         problems.raise_if_any()
         return self
@@ -330,7 +330,7 @@ class RuntimeRolesSpec(SpecModel):
         names = [r.name for r in self.roles]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add("roles", repeated, "two runtime roles share a name", "give each role a unique name")
             problems.raise_if_any()
         return self
@@ -373,7 +373,7 @@ class SecuritySpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> SecuritySpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         if self.hbase_wal_kms_key_arn is not None and not self.hbase_wal_encryption:
             problems.add(
                 "hbase_wal_kms_key_arn",

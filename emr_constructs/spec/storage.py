@@ -39,7 +39,7 @@ class EbsVolumeSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> EbsVolumeSpec:
-        problems = ProblemCollector()
+        problems = ProblemCollector(self)
         problems.check_range("size_gib", self.size_gib, _SIZE_GIB[self.volume_type], f"{self.volume_type} size")
         if self.iops is not None:
             if self.volume_type not in _IOPS:
@@ -101,7 +101,7 @@ class EbsSpec(SpecModel):
     def _check(self) -> EbsSpec:
         total = sum(volume.volumes_per_instance for volume in self.volumes)
         if total > EBS_VOLUMES_PER_INSTANCE:
-            problems = ProblemCollector()
+            problems = ProblemCollector(self)
             problems.add(
                 "volumes",
                 total,
