@@ -78,7 +78,8 @@ def check_names(config: AppConfig, problems: ProblemCollector) -> None:
                     f"{path}.name",
                     cluster.name,
                     f"{problem} (the app names it after the environment and the cluster)",
-                    "use a shorter cluster name of letters, digits and hyphens, e.g. 'daily-totals'",
+                    "name the cluster with letters, digits and hyphens only (e.g. 'daily-totals'), short enough for "
+                    "the limit",
                 )
         if prefix is not None:
             suffixes = [SERVICE_ROLE_SUFFIX, INSTANCE_ROLE_SUFFIX]

@@ -72,3 +72,27 @@ def test_make_synth_default_app_writes_templates() -> None:
     cluster = json.loads((ROOT / "cdk.out" / "emr-dev-analytics.template.json").read_text())
     assert any(r["Type"] == "AWS::EMR::Cluster" for r in cluster["Resources"].values())
     assert _stray_outputs() == []
+
+
+@pytest.fixture(scope="module")
+def escaping_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config whose bootstrap script points outside the project and whose job flow name makes an invalid stack
+    name: both used to pass validation (the first shipped /etc/passwd as an asset, the second failed inside CDK)."""
+    data = yaml.safe_load((ROOT / "config" / "dev.yaml").read_text())
+    data["clusters"][0]["bootstrap_actions"][0]["script"] = "../../../../etc/passwd"
+    data["job_flows"][0]["cluster"]["name"] = "daily_totals"
+    path = tmp_path_factory.mktemp("config") / "escaping.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_fails_synth_on_a_file_outside_the_project_with_exit_2_and_no_asset(escaping_config: Path) -> None:
+    result = _make_synth(escaping_config)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output[-3000:]
+    assert "clusters[0].bootstrap_actions[0].script: the file lies outside the project" in output
+    assert "job_flows[0].cluster.name: the CloudFormation stack name 'emr-dev-daily_totals' is invalid" in output
+    assert "Traceback" not in output
+    assert _stray_outputs() == []
+    copied = [p for p in ROOT.glob("cdk.out/asset.*") if p.is_file() and p.read_bytes().startswith(b"root:")]
+    assert copied == [], "no file from outside the project may become an asset"

@@ -126,7 +126,7 @@ def test_fails_cluster_name_that_makes_an_invalid_stack_name(tmp_path: Path) -> 
         _app(clusters=[fleet_cluster(name="daily_totals")]),
         "clusters[0].name: the CloudFormation stack name 'emr-test-daily_totals' is invalid: only letters, digits and "
         "hyphens, starting with a letter",
-        "(got 'daily_totals'). Fix: use a shorter cluster name of letters, digits and hyphens",
+        "(got 'daily_totals'). Fix: name the cluster with letters, digits and hyphens only",
     )
 
 
