@@ -104,6 +104,10 @@ class FlinkSpec(SpecModel):
                     "not an Amazon MSK cluster ARN",
                     "use arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>",
                 )
+        for field, arns in (("kinesis_streams", self.kinesis_streams), ("msk_clusters", self.msk_clusters)):
+            for index, arn in enumerate(arns):
+                if arns.index(arn) != index:
+                    problems.add(f"{field}[{index}]", arn, "listed twice", "list each once")
         problems.raise_if_any()
         return self
 

@@ -50,9 +50,9 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, list | dict):
+        if not isinstance(key, str):
             raise yaml.constructor.ConstructorError(
-                None, None, "a key must be text, not a list or mapping", key_node.start_mark
+                None, None, f"the key {key!r} is not text (YAML reads it as {type(key).__name__})", key_node.start_mark
             )
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -69,6 +69,8 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def _yaml_fix(problem: str) -> str:
+    if "is not text" in problem:
+        return "quote the key, e.g. 'on': or '1':"
     if "'\\t'" in problem or "tab" in problem:
         return "indent with spaces; YAML does not allow tabs"
     if "given again" in problem:
@@ -98,7 +100,9 @@ def read_yaml(path: str | Path) -> Any:
     except OSError as error:
         raise ConfigError(source, [f"cannot be read ({error.strerror}). Fix: check the path and permissions"]) from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader that also rejects repeated keys
+    except RecursionError:
+        raise ConfigError(source, ["not valid YAML here: nested too deeply. Fix: flatten the structure"]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = " ".join(part for part in (error.context, error.problem) if part)
@@ -106,6 +110,25 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(source, [f"{where}: not valid YAML: {problem}. Fix: {_yaml_fix(problem)}"]) from None
     except yaml.YAMLError as error:
         raise ConfigError(source, [f"not valid YAML: {error}. Fix: {_yaml_fix(str(error))}"]) from None
+    if _refers_to_itself(data, set()):
+        raise ConfigError(
+            source,
+            ["(top level): an alias (*name) refers to itself, which a config cannot hold. Fix: remove the cycle"],
+        )
+    return data
+
+
+def _refers_to_itself(value: Any, open_ids: set[int]) -> bool:
+    """True when an anchor contains an alias of itself (PyYAML builds a recursive list or mapping)."""
+    if not isinstance(value, dict | list):
+        return False
+    if id(value) in open_ids:
+        return True
+    open_ids.add(id(value))
+    children = value.values() if isinstance(value, dict) else value
+    found = any(_refers_to_itself(child, open_ids) for child in children)
+    open_ids.discard(id(value))
+    return found
 
 
 def _related(a: str, b: str) -> bool:

@@ -23,17 +23,21 @@ def checked_local_file(value: str, info: ValidationInfo) -> str:
     if value.startswith("s3://") or root is None:
         return value
     root = Path(root).resolve()
-    resolved = (root / value).resolve()
-    if not resolved.is_relative_to(root):
+    try:
+        resolved = (root / value).resolve()
+        inside, exists, regular = resolved.is_relative_to(root), resolved.exists(), resolved.is_file()
+    except (OSError, RuntimeError) as error:  # a name too long, a symlink loop
+        raise ValueError(f"the path cannot be resolved ({error}). Fix: name an existing file of the project") from None
+    if not inside:
         raise ValueError(
             f"the file lies outside the project ({root}); a config may ship only the project's own files. "
             "Fix: give a path relative to the project root, without '..' or a symlink that leaves it, or an s3:// URI"
         )
-    if not resolved.exists():
+    if not exists:
         raise ValueError(
             f"no such file under the project root ({root}). Fix: give the path of a file relative to the project "
             "root, e.g. bootstrap/configure-node.sh, or an s3:// URI"
         )
-    if not resolved.is_file():
+    if not regular:
         raise ValueError(f"is not a regular file ({resolved}). Fix: name a file, not a directory or device")
     return str(resolved)
