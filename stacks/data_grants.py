@@ -107,15 +107,18 @@ def grant_data_access(
     then depends on every policy of the stack, since the nodes use the grants from their first minute.
     """
 
-    def grantees(names: tuple[str, ...]) -> list[iam.IGrantable]:
-        return [runtime_roles[name] for name in names] if names else [grantee]
+    def grantees(names: tuple[str, ...], instance_role: bool = False) -> list[iam.IGrantable]:
+        roles: list[iam.IGrantable] = [runtime_roles[name] for name in names]
+        return [*roles, grantee] if instance_role or not names else roles
 
     scoped = cluster.security.application_scoped_roles
     runtime = tuple(runtime_roles) if scoped else ()
+    # With runtime roles, the instance role gets data (and so catalog) access only where an entry says so.
+    instance_access = any(e.instance_role for d in config.data_buckets for e in d.access if e.cluster == cluster.name)
     catalog = cluster.data_lake.catalog
     uses_catalog = bool(set(cluster.presets) & {"spark-hive-glue", "trino-glue"})
     if catalog is not None and (uses_catalog or cluster.data_lake.table_formats.iceberg is not None):
-        for index, target in enumerate(grantees(runtime)):
+        for index, target in enumerate(grantees(runtime, instance_access)):
             GlueCatalog.grant_metastore_access(
                 stack,
                 target,
@@ -132,18 +135,18 @@ def grant_data_access(
             )
         return buckets[name]
 
-    grants: list[tuple[s3.IBucket, str, str, tuple[str, ...]]] = []
+    grants: list[tuple[s3.IBucket, str, str, tuple[str, ...], bool]] = []
     for data in config.data_buckets:
         for entry in data.access:
             if entry.cluster == cluster.name:
-                grants.append((bucket(data.name), entry.prefix, entry.access, entry.runtime_roles))
+                grants.append((bucket(data.name), entry.prefix, entry.access, entry.runtime_roles, entry.instance_role))
     physical = {config.bucket_name(d.name): d.name for d in config.data_buckets}
     for location in _lake_locations(cluster):
         name, _, prefix = location.removeprefix("s3://").partition("/")
-        grants.append((bucket(physical[name]), prefix, "read_write", runtime))
-    for target_bucket, prefix, access, roles in grants:
+        grants.append((bucket(physical[name]), prefix, "read_write", runtime, False))
+    for target_bucket, prefix, access, roles, instance_role in grants:
         pattern = f"{prefix}*"
-        for target in grantees(roles):
+        for target in grantees(roles, instance_role):
             if access == "read":
                 target_bucket.grant_read(target, pattern)
             else:

@@ -188,7 +188,7 @@ class EmrCluster(Construct):
                 resource.add_dependency(previous)  # submitted in the declared order
             previous = resource
             self.steps[config["Name"]] = resource
-        for warning_id, message in spec.warnings():
+        for warning_id, message in [*spec.warnings(), *spec.stack_managed_warnings()]:
             Annotations.of(self).add_warning_v2(f"emr-constructs:{warning_id}", message)
 
     def _acknowledge_policy_findings(self) -> None:

@@ -89,11 +89,13 @@ class Replacement:
     long_running: bool = False
     acknowledged: str | None = None
     new_logical_id: str | None = None
+    protected: bool = False
 
     @property
     def blocking(self) -> bool:
-        """Fails the guard: a long-running cluster that the candidate does not acknowledge replacing."""
-        return self.long_running and self.acknowledged is None
+        """Fails the guard: a long-running cluster that the candidate does not acknowledge replacing, or a cluster
+        whose deployed version has termination protection on (its replacement would leave it running)."""
+        return (self.long_running and self.acknowledged is None) or self.protected
 
 
 @dataclass
@@ -201,6 +203,26 @@ def _long_running(body: dict[str, Any]) -> bool:
     )
 
 
+#: What replacing a protected cluster does, and how to do it cleanly. EMR refuses to terminate a cluster with
+#: termination protection ("To terminate a cluster that has been locked by setting SetTerminationProtection to
+#: true, you must first unlock the job flow by a subsequent call to SetTerminationProtection in which you set the
+#: value to false", EMR API Reference, SetTerminationProtection), and CloudFormation
+#: deletes a replaced resource after creating its successor, in the update's clean-up, where a failure does not
+#: roll back: the old cluster keeps running beside the new one.
+PROTECTED_PROCEDURE = (
+    "termination protection is on in the deployed cluster: EMR refuses to terminate it, so CloudFormation cannot "
+    "delete it after creating the replacement and both clusters keep running",
+    "do it in two deploys: (1) set termination_protection: false (nothing else; CloudFormation turns protection off "
+    "in place; for three primaries, where EMR forces it on, run aws emr modify-cluster-attributes --cluster-id "
+    "<id> --no-termination-protected), deploy; (2) deploy the replacing change, with termination_protection: true "
+    "again and acknowledge_replacement",
+)
+
+
+def _protected(body: dict[str, Any]) -> bool:
+    return ((body.get("Properties") or {}).get("Instances") or {}).get("TerminationProtected") is True
+
+
 def _acknowledgment(body: dict[str, Any]) -> str | None:
     reason = ((body.get("Metadata") or {}).get(ACKNOWLEDGMENT_KEY) or {}).get(ACKNOWLEDGMENT_FIELD)
     return str(reason).strip() or None if reason else None
@@ -234,7 +256,8 @@ def compare(baseline: TemplateSet, candidate: TemplateSet) -> list[Replacement]:
     for (template, logical_id), reasons in sorted(comparison.replaced.items()):
         body = candidate.templates[template].resources[logical_id]
         if body.get("Type") in EMR_TYPES:
-            long_running = body.get("Type") == "AWS::EMR::Cluster" and _long_running(body)
+            is_cluster = body.get("Type") == "AWS::EMR::Cluster"
+            deployed = baseline.templates[template].resources[logical_id]
             result.append(
                 Replacement(
                     template,
@@ -242,8 +265,9 @@ def compare(baseline: TemplateSet, candidate: TemplateSet) -> list[Replacement]:
                     str(body.get("Type")),
                     "replaced",
                     tuple(reasons),
-                    long_running,
+                    is_cluster and (_long_running(body) or _long_running(deployed)),
                     _acknowledgment(body),
+                    protected=is_cluster and _protected(deployed),
                 )
             )
     for name, old_template in baseline.templates.items():
@@ -267,7 +291,15 @@ def compare(baseline: TemplateSet, candidate: TemplateSet) -> list[Replacement]:
                 ack = _acknowledgment(new_template.resources[renamed]) if new_template else None
                 result.append(
                     Replacement(
-                        name, logical_id, str(body.get("Type")), "renamed", (reason,), long_running, ack, renamed
+                        name,
+                        logical_id,
+                        str(body.get("Type")),
+                        "renamed",
+                        (reason,),
+                        long_running,
+                        ack,
+                        renamed,
+                        protected=body.get("Type") == "AWS::EMR::Cluster" and _protected(body),
                     )
                 )
             else:
@@ -295,6 +327,10 @@ def render(replacements: list[Replacement]) -> str:
         lines.append(f"{verdict:12} {item.template}:{item.logical_id} ({what}) {item.kind}")
         for reason in item.reasons:
             lines.append(f"             - {reason}")
+        if item.protected:
+            problem, procedure = PROTECTED_PROCEDURE
+            lines.append(f"             ! {problem}")
+            lines.append(f"             fix: {procedure}")
         if item.acknowledged:
             lines.append(f"             acknowledged: {item.acknowledged}")
     blocking = sum(1 for r in replacements if r.blocking)

@@ -242,7 +242,7 @@ def cluster_common(spec: ClusterSpec, all_configurations: Iterable[Configuration
     volume = spec.root_volume
     return compact(
         {
-            "Name": spec.name,
+            "Name": spec.cluster_name,
             "ReleaseLabel": spec.release_label.label,
             "Applications": [{"Name": app.name} for app in spec.installed_applications],
             "Configurations": configurations(all_configurations, properties_key),

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from emr_constructs.spec import aws_data
 from emr_constructs.spec.app_checks import check_names, check_network, check_resource_arns
+from emr_constructs.spec.application_identity import RUNTIME_ROLES_SOURCE, instance_profile_applications
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.baseline import AccountBaselineSpec
 from emr_constructs.spec.cluster import ClusterSpec
@@ -53,13 +54,17 @@ class DataAccessSpec(SpecModel):
     """One cluster's access to a data bucket: ``read`` or ``read_write`` on ``prefix`` (default: the whole bucket).
 
     With runtime roles (or Lake Formation), ``runtime_roles`` names the roles that get the access; otherwise the
-    cluster's instance role gets it.
+    cluster's instance role gets it. ``instance_role: true`` (default false) grants the instance role too on a
+    cluster with runtime roles, for the applications that act as the EC2 instance profile there (Trino, Presto,
+    HBase, Flink, and HiveServer2, Livy or Jupyter Enterprise Gateway reached outside steps and EMR Studio); the
+    instance role then also gets the cluster's Glue Data Catalog access.
     """
 
     cluster: str
     prefix: str = Field(default="", pattern=r"^([A-Za-z0-9!_.*'()-]+/)*$")
     access: Literal["read", "read_write"] = "read"
     runtime_roles: tuple[str, ...] = ()
+    instance_role: bool = False
 
 
 class DataBucketSpec(SpecModel):
@@ -160,6 +165,8 @@ class AppConfig(SpecModel):
         check_network(self, problems)
         check_names(self, problems)
         check_resource_arns(self, problems)
+        for index, cluster in enumerate(self.clusters):
+            cluster.idle_alarm_problem(problems, f"clusters[{index}]")
         names = [c.name for c in self.clusters]
         for index, name in enumerate(names):
             if names.index(name) != index:
@@ -196,6 +203,24 @@ class AppConfig(SpecModel):
         prefix = self.iam.role_name_prefix
         return f"{prefix}-{cluster_name}" if prefix else None
 
+    def _check_instance_profile_applications(self, problems: ProblemCollector) -> None:
+        """With runtime roles the instance role has no data access unless granted; applications acting as the
+        instance profile could then read nothing (``application_identity``)."""
+        granted = {e.cluster for bucket in self.data_buckets for e in bucket.access if e.instance_role}
+        for index, cluster in enumerate(self.clusters):
+            if cluster.security.runtime_roles is None or cluster.name in granted:
+                continue
+            apps = instance_profile_applications({app.name for app in cluster.applications})
+            if apps:
+                problems.add(
+                    f"clusters[{index}].applications",
+                    apps,
+                    f"{', '.join(apps)} do not use runtime roles: they read data as the EC2 instance profile, which "
+                    f"has no data access on a cluster with runtime roles ({RUNTIME_ROLES_SOURCE})",
+                    "grant the instance role what they read with instance_role: true on data_buckets access entries "
+                    "of this cluster, or run them on a cluster without runtime roles",
+                )
+
     def _check_data(self, problems: ProblemCollector) -> None:
         clusters = {c.name: c for c in (*self.clusters, *(flow.cluster for flow in self.job_flows))}
         bucket_names = [b.name for b in self.data_buckets]
@@ -228,14 +253,16 @@ class AppConfig(SpecModel):
                             f"cluster {cluster.name} has no such runtime role",
                             f"use one of {sorted(known)}" if known else "declare it under security.runtime_roles",
                         )
-                if cluster.security.application_scoped_roles and not entry.runtime_roles:
+                if cluster.security.application_scoped_roles and not (entry.runtime_roles or entry.instance_role):
                     problems.add(
                         f"{path}.runtime_roles",
                         [],
                         f"cluster {cluster.name} uses runtime roles or Lake Formation: "
                         "data access belongs to runtime roles, not the instance role",
-                        "name the runtime roles that get this access",
+                        "name the runtime roles that get this access (instance_role: true adds the instance role "
+                        "for applications that act as the instance profile)",
                     )
+        self._check_instance_profile_applications(problems)
         databases = [database.name for database in self.glue_databases]
         for index, name in enumerate(databases):
             if databases.index(name) != index:

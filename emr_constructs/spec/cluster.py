@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from emr_constructs.spec import application_identity as identity
 from emr_constructs.spec import capabilities as cap
 from emr_constructs.spec import datalake_configurations as lake
 from emr_constructs.spec.applications import NOT_YARN_SCALED, Application
@@ -59,7 +60,9 @@ class ClusterSpec(SpecModel):
     Defaults: Spark, Hadoop, Hive and Livy; step concurrency 1; unhealthy node replacement on; kept alive when
     it has no steps (a long-running cluster); termination protection off (forced on with three primaries).
     ``acknowledge_replacement`` (a reason) lets the replacement guard pass a change that replaces this cluster
-    while it is long-running; remove it once the change is deployed.
+    while it is long-running; remove it once the change is deployed. ``generation`` (default 1) is part of the
+    EMR cluster name from 2 on (``<name>-g2``): raising it replaces the cluster on the next deploy, which brings
+    back a CloudFormation-managed cluster that terminated itself.
     """
 
     name: str = Field(min_length=1, max_length=cap.CLUSTER_NAME_MAX)
@@ -86,6 +89,7 @@ class ClusterSpec(SpecModel):
     node_metrics: NodeMetricsSpec | None = None
     monitoring: MonitoringSpec | None = None
     acknowledge_replacement: str | None = Field(default=None, min_length=10, max_length=1000)
+    generation: int = Field(default=1, ge=1, le=999)
 
     @field_validator("release_label", mode="before")
     @classmethod
@@ -390,6 +394,15 @@ class ClusterSpec(SpecModel):
         kerberos = security.kerberos
         if kerberos is not None:
             self._gate(problems, "security.kerberos", kerberos.provider, cap.KERBEROS)
+            for index, app in enumerate(self.applications):
+                floor = identity.KERBERIZED.get(app.name)
+                if floor is not None and self.release_label.version < floor:
+                    problems.add(
+                        f"applications[{index}]",
+                        app.name,
+                        f"EMR configures {app.name} for Kerberos from emr-{floor} only",
+                        f"use emr-{floor} or later, or drop {app.name} (see {identity.KERBEROS_APPLICATIONS_SOURCE})",
+                    )
             if kerberos.provider == "ExternalKdc":
                 self._gate(problems, "security.kerberos.provider", "ExternalKdc", cap.EXTERNAL_KDC)
         if security.emrfs_role_mappings:
@@ -612,6 +625,70 @@ class ClusterSpec(SpecModel):
             *extra,
         )
 
+    @property
+    def cluster_name(self) -> str:
+        """The EMR cluster's name: ``name``, or ``<name>-g<generation>`` from generation 2 on."""
+        return self.name if self.generation == 1 else f"{self.name}-g{self.generation}"
+
+    def idle_alarm_problem(self, problems: ProblemCollector, path: str) -> None:
+        """For a long-running cluster with alarms: an idle alarm slower than auto-termination can never fire."""
+        idle_seconds = self.auto_termination_idle_seconds
+        if self.monitoring is None or idle_seconds is None:
+            return
+        enabled, _, minutes = self.monitoring.alarm("idle")
+        if enabled and minutes * 60 >= idle_seconds:
+            problems.add(
+                f"{path}.monitoring.alarms.idle.minutes",
+                minutes,
+                f"the idle alarm can never fire: the cluster terminates itself after {idle_seconds // 60} idle "
+                "minutes (auto_termination_idle_seconds)",
+                "set monitoring.alarms.idle.enabled: false (auto-termination already ends idle time), or "
+                f"minutes below {idle_seconds // 60}",
+            )
+
+    def stack_managed_warnings(self) -> list[tuple[str, str]]:
+        """Advice for a cluster that a CloudFormation stack keeps (``EmrCluster``), not a transient job flow."""
+        if self.auto_termination_idle_seconds is None or not self.keep_alive_when_no_steps:
+            return []
+        return [
+            (
+                "stack-managed-auto-termination",
+                f"cluster {self.name} terminates itself after {self.auto_termination_idle_seconds // 60} idle minutes, "
+                "but its stack keeps the terminated cluster: new steps and in-place updates then fail, and a deploy "
+                f"does not bring it back. To bring it back, raise generation to {self.generation + 1} in the config "
+                "and run make deploy (the cluster is replaced). For work that should not keep a cluster, use a "
+                "transient job flow",
+            )
+        ]
+
+    def _identity_warnings(self) -> list[tuple[str, str]]:
+        installed = {app.name for app in self.applications}
+        found = []
+        if self.security.kerberos is not None:
+            outside = identity.unkerberized_applications(installed)
+            if outside:
+                found.append(
+                    (
+                        "kerberos-unsupported-application",
+                        f"cluster {self.name}: EMR does not configure {', '.join(outside)} for Kerberos; they may fail "
+                        f"to talk to the Kerberized services ({identity.KERBEROS_APPLICATIONS_SOURCE})",
+                    )
+                )
+        if self.security.runtime_roles is not None:
+            direct = [
+                identity.DIRECT_ENTRY_POINTS[name] for name in sorted(installed & set(identity.DIRECT_ENTRY_POINTS))
+            ]
+            if direct:
+                found.append(
+                    (
+                        "runtime-roles-direct-sessions",
+                        f"cluster {self.name}: {', '.join(direct)} run as the EC2 instance profile, not a runtime role;"
+                        " with runtime roles it has only the data access granted with instance_role: true "
+                        f"({identity.RUNTIME_ROLES_SOURCE})",
+                    )
+                )
+        return found
+
     def warnings(self) -> list[tuple[str, str]]:
         """Advice that is not an error, as (stable id, message) pairs."""
         found: list[tuple[str, str]] = []
@@ -652,6 +729,7 @@ class ClusterSpec(SpecModel):
                         "read data without it",
                     )
                 )
+        found.extend(self._identity_warnings())
         for app in self.applications:
             if not app.known:
                 found.append(

@@ -27,6 +27,8 @@ M = TypeVar("M", bound=BaseModel)
 #: The file whose directory is a CDK project's root (the CDK CLI runs the app there).
 PROJECT_MARKER = "cdk.json"
 MAX_ROUNDS = 8
+#: Deeper than any config needs (the deepest path of the shipped configs has 9 levels); bounds every walk.
+MAX_DEPTH = 64
 #: Lists whose failed items may be left out to look further: nothing refers to their items by name.
 _DROPPABLE_ITEMS = frozenset({"instance_types", "volumes", "rules", "configurations", "steps", "bootstrap_actions"})
 
@@ -110,25 +112,33 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(source, [f"{where}: not valid YAML: {problem}. Fix: {_yaml_fix(problem)}"]) from None
     except yaml.YAMLError as error:
         raise ConfigError(source, [f"not valid YAML: {error}. Fix: {_yaml_fix(str(error))}"]) from None
-    if _refers_to_itself(data, set()):
-        raise ConfigError(
-            source,
-            ["(top level): an alias (*name) refers to itself, which a config cannot hold. Fix: remove the cycle"],
-        )
+    shape = _shape_problem(data)
+    if shape is not None:
+        raise ConfigError(source, [f"(top level): {shape}"])
     return data
 
 
-def _refers_to_itself(value: Any, open_ids: set[int]) -> bool:
-    """True when an anchor contains an alias of itself (PyYAML builds a recursive list or mapping)."""
-    if not isinstance(value, dict | list):
-        return False
-    if id(value) in open_ids:
-        return True
-    open_ids.add(id(value))
-    children = value.values() if isinstance(value, dict) else value
-    found = any(_refers_to_itself(child, open_ids) for child in children)
-    open_ids.discard(id(value))
-    return found
+def _shape_problem(value: Any) -> str | None:
+    """Why a parsed file cannot be a config: an anchor that contains an alias of itself (PyYAML then builds a
+    recursive list or mapping), or nesting deeper than ``MAX_DEPTH``. Iterative, so no input can exhaust the stack."""
+    on_path: set[int] = set()
+    pending: list[tuple[Any, int, bool]] = [(value, 1, False)]
+    while pending:
+        node, depth, leaving = pending.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        if not isinstance(node, dict | list):
+            continue
+        if id(node) in on_path:
+            return "an alias (*name) refers to itself, which a config cannot hold. Fix: remove the cycle"
+        if depth > MAX_DEPTH:
+            return f"values are nested more than {MAX_DEPTH} levels deep. Fix: flatten the structure"
+        on_path.add(id(node))
+        pending.append((node, depth, True))
+        children = node.values() if isinstance(node, dict) else node
+        pending.extend((child, depth + 1, False) for child in children)
+    return None
 
 
 def _related(a: str, b: str) -> bool:

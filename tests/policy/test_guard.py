@@ -160,17 +160,44 @@ def test_a_removed_cluster_is_reported(baseline: Path) -> None:
     assert found.kind == "removed" and found.blocking
 
 
-def test_an_acknowledged_replacement_passes(baseline: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    def acknowledged(templates: dict[str, dict[str, Any]]) -> None:
-        _spark_defaults(templates)
-        _, resource = _resource(templates, CLUSTER, "AWS::EMR::Cluster")
-        resource.setdefault("Metadata", {})["emr-constructs"] = {
-            "acknowledge-replacement": "maintenance window 2026-12-01"
-        }
+def _acknowledged(templates: dict[str, dict[str, Any]]) -> None:
+    _spark_defaults(templates)
+    _, resource = _resource(templates, CLUSTER, "AWS::EMR::Cluster")
+    resource.setdefault("Metadata", {})["emr-constructs"] = {"acknowledge-replacement": "maintenance window 2026-12-01"}
 
-    status, out = _run(baseline, _candidate(baseline, acknowledged), capsys)
+
+def _unprotected_but_long_running(templates: dict[str, dict[str, Any]]) -> None:
+    cluster = _cluster(templates)
+    cluster["Instances"]["TerminationProtected"] = False
+    cluster["Tags"].append({"Key": "emr-constructs:long-running", "Value": "true"})
+
+
+def test_an_acknowledged_replacement_of_an_unprotected_cluster_passes(
+    baseline: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _candidate(baseline, _unprotected_but_long_running)
+    status, out = _run(base, _candidate(base, _acknowledged), capsys)
     assert status == 0
     assert "ACKNOWLEDGED" in out and "acknowledged: maintenance window 2026-12-01" in out
+
+
+def test_fails_replacing_a_protected_cluster_even_acknowledged_and_gives_the_procedure(
+    baseline: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out = _run(baseline, _candidate(baseline, _acknowledged), capsys)
+    assert status == 1 and out.startswith("FAIL"), out
+    assert "termination protection is on in the deployed cluster: EMR refuses to terminate it" in out
+    assert "do it in two deploys: (1) set termination_protection: false" in out
+
+
+def test_turning_protection_off_is_in_place_and_then_the_replacement_passes(
+    baseline: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    step_one = _candidate(baseline, _unprotected_but_long_running)
+    status, out = _run(baseline, step_one, capsys)
+    assert status == 0 and out.startswith("no EMR resource is replaced"), out
+    status, out = _run(step_one, _candidate(step_one, _acknowledged), capsys)
+    assert status == 0 and "ACKNOWLEDGED" in out, out
 
 
 def test_transient_clusters_only_warn(baseline: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -194,7 +221,9 @@ def test_the_config_acknowledgment_reaches_the_template(
     platform["acknowledge_replacement"] = "executor memory raised in the 2026-12-01 maintenance window"
     changed.write_text(yaml.safe_dump(config))
     status, out = _run(baseline, _synth(changed), capsys)
-    assert status == 0 and "acknowledged: executor memory raised" in out, out
+    # The deployed prod cluster is protected: acknowledged, yet blocked until protection is off (two deploys).
+    assert status == 1 and "acknowledged: executor memory raised" in out, out
+    assert "do it in two deploys" in out
 
 
 def test_create_only_paths_come_from_the_schema_plus_the_supplement() -> None:

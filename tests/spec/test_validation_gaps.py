@@ -303,3 +303,89 @@ def test_reports_problems_of_every_level_in_one_run(tmp_path: Path) -> None:
     for text in expected:
         assert any(line.startswith(text) for line in lines), (text, lines)
     assert len(lines) == len(expected), lines
+
+
+# -- applications that do not use runtime roles, and Kerberos (deploy readiness) ------------------------------
+
+RUNTIME = {"runtime_roles": {"roles": [{"name": "jobs"}]}}
+
+
+def _runtime_app(applications: list[str], access: dict[str, Any]) -> dict[str, Any]:
+    cluster = fleet_cluster(applications=applications, security=RUNTIME)
+    return _app(clusters=[cluster], data_buckets=[{"name": "raw", "access": [{"cluster": cluster["name"], **access}]}])
+
+
+def test_fails_trino_on_a_runtime_role_cluster_without_instance_role_access(tmp_path: Path) -> None:
+    _fails(
+        tmp_path,
+        _runtime_app(["Spark", "Hadoop", "Trino"], {"runtime_roles": ["jobs"]}),
+        "clusters[0].applications: Trino do not use runtime roles: they read data as the EC2 instance profile",
+        "Fix: grant the instance role what they read with instance_role: true",
+    )
+
+
+def test_instance_role_access_lets_trino_read_on_a_runtime_role_cluster(tmp_path: Path) -> None:
+    config = _load(tmp_path, _runtime_app(["Spark", "Hadoop", "Trino"], {"instance_role": True}))
+    assert config.data_buckets[0].access[0].instance_role is True
+
+
+def test_spark_and_hive_need_no_instance_role_access(tmp_path: Path) -> None:
+    config = _load(tmp_path, _runtime_app(["Spark", "Hadoop", "Hive"], {"runtime_roles": ["jobs"]}))
+    ids = [warning_id for warning_id, _ in config.clusters[0].warnings()]
+    assert "runtime-roles-direct-sessions" in ids  # HiveServer2 connections act as the instance profile
+
+
+def _kerberos_cluster(release: str, applications: list[str]) -> dict[str, Any]:
+    security = {"kerberos": {"realm": "EC2.INTERNAL"}}
+    return _app(clusters=[fleet_cluster(release_label=release, applications=applications, security=security)])
+
+
+@pytest.mark.parametrize(("application", "floor"), [("Trino", "6.11.0"), ("Presto", "6.9.0")])
+def test_fails_kerberos_with_an_engine_emr_does_not_kerberize_on_that_release(
+    tmp_path: Path, application: str, floor: str
+) -> None:
+    _fails(
+        tmp_path,
+        _kerberos_cluster("emr-6.8.0", ["Spark", "Hadoop", application]),
+        f"clusters[0].applications[2]: EMR configures {application} for Kerberos from emr-{floor} only",
+    )
+
+
+def test_kerberos_warns_about_applications_emr_does_not_kerberize(tmp_path: Path) -> None:
+    config = _load(tmp_path, _kerberos_cluster("emr-7.12.0", ["Spark", "Hadoop", "Livy", "JupyterEnterpriseGateway"]))
+    warnings = dict(config.clusters[0].warnings())
+    assert "JupyterEnterpriseGateway" in warnings["kerberos-unsupported-application"]
+    assert "Livy" not in warnings["kerberos-unsupported-application"]
+
+
+# -- auto-termination of a cluster that a stack keeps --------------------------------------------------------
+
+
+def test_fails_idle_alarm_that_can_never_fire(tmp_path: Path) -> None:
+    cluster = fleet_cluster(auto_termination_idle_seconds=3600, monitoring={"alarms": {"idle": {"minutes": 60}}})
+    _fails(
+        tmp_path,
+        _app(clusters=[cluster]),
+        "clusters[0].monitoring.alarms.idle.minutes: the idle alarm can never fire: the cluster terminates itself "
+        "after 60 idle minutes",
+        "Fix: set monitoring.alarms.idle.enabled: false",
+    )
+
+
+def test_an_idle_alarm_faster_than_auto_termination_loads(tmp_path: Path) -> None:
+    cluster = fleet_cluster(auto_termination_idle_seconds=7200, monitoring={"alarms": {"idle": {"minutes": 60}}})
+    assert _load(tmp_path, _app(clusters=[cluster])).clusters[0].monitoring is not None
+
+
+def test_stack_managed_auto_termination_warns_with_the_way_back(tmp_path: Path) -> None:
+    cluster = _load(tmp_path, _app(clusters=[fleet_cluster(auto_termination_idle_seconds=3600)])).clusters[0]
+    (warning_id, message), *_ = cluster.stack_managed_warnings()
+    assert warning_id == "stack-managed-auto-termination"
+    assert "raise generation to 2 in the config and run make deploy" in message
+    assert cluster.cluster_name == cluster.name
+
+
+def test_generation_names_the_cluster(tmp_path: Path) -> None:
+    cluster = _load(tmp_path, _app(clusters=[fleet_cluster(name="etl", generation=3)])).clusters[0]
+    assert cluster.cluster_name == "etl-g3"
+    assert cluster.name == "etl"  # the stack and every derived name keep the config name

@@ -249,10 +249,10 @@ def test_the_cluster_is_monitored_with_alarms_dashboard_and_notifications(dev_ap
     template = Template.from_json(dev_app.templates[CLUSTER])
     cluster_ref = {"Ref": next(iter(template.find_resources("AWS::EMR::Cluster")))}
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
-    assert len(alarms) == 9
-    idle = next(a["Properties"] for k, a in alarms.items() if "Idle" in k)
-    assert idle["EvaluationPeriods"] == 36, "config/dev.yaml sets the idle alarm to 180 minutes"
-    assert idle["Dimensions"] == [{"Name": "JobFlowId", "Value": cluster_ref}]
+    assert len(alarms) == 8
+    assert not [k for k in alarms if "Idle" in k], "dev auto-terminates after an hour idle: no idle alarm"
+    with_dimensions = [a["Properties"]["Dimensions"] for a in alarms.values() if "Dimensions" in a["Properties"]]
+    assert with_dimensions and all({"Name": "JobFlowId", "Value": cluster_ref} in d for d in with_dimensions)
     template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
     template.has_resource_properties("AWS::CloudWatch::Dashboard", {"DashboardName": "emr-dev-analytics"})
     rules = template.find_resources("AWS::Events::Rule")
@@ -278,3 +278,19 @@ def test_the_job_flow_ships_step_logs_to_cloudwatch_logs(dev_app: SynthesisedApp
     )
     machine = json.dumps(dev_app.templates[JOB_FLOW])
     assert "CloudWatchLogConfiguration" in machine and "AmazonCloudWatchAgent" in machine
+
+
+def test_the_stack_managed_cluster_warns_that_auto_termination_leaves_a_dead_cluster(dev_app: SynthesisedApp) -> None:
+    metadata = json.loads((Path(dev_app.assembly.directory) / f"{CLUSTER}.metadata.json").read_text())
+    warnings = [
+        str(entry["data"]) for entries in metadata.values() for entry in entries if entry["type"] == "aws:cdk:warning"
+    ]
+    assert any(
+        "stack-managed-auto-termination" in w and "raise generation to 2 in the config and run make deploy" in w
+        for w in warnings
+    ), warnings
+    (properties,) = [
+        r["Properties"] for r in dev_app.templates[CLUSTER]["Resources"].values() if r["Type"] == "AWS::EMR::Cluster"
+    ]
+    assert properties["Name"] == "analytics", "generation 1 keeps the configured name"
+    assert properties["AutoTerminationPolicy"] == {"IdleTimeout": 3600}

@@ -148,3 +148,35 @@ def test_no_private_key_or_literal_password_anywhere_in_the_assembly(prod_app: c
             text = path.read_text(errors="replace")
             assert marker not in text, path
             assert '"KdcAdminPassword": "' not in text, path
+
+
+def _policies_of(template: dict[str, Any], role_logical_id: str) -> list[dict[str, Any]]:
+    """Every statement of the policies attached to ``role_logical_id`` (inline Roles or managed Roles lists)."""
+    found = []
+    for resource in template["Resources"].values():
+        if resource["Type"] not in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            continue
+        if {"Ref": role_logical_id} in resource["Properties"].get("Roles", []):
+            found.extend(resource["Properties"]["PolicyDocument"]["Statement"])
+    return found
+
+
+def test_trino_reads_as_the_instance_role_which_gets_only_the_declared_read(
+    templates: dict[str, dict[str, Any]],
+) -> None:
+    """Trino does not use runtime roles (emr-steps-runtime-roles.html): the instance role gets the one read entry
+    marked instance_role: true (curated analytics/) and the Glue Data Catalog, and never a write."""
+    template = templates["emr-prod-platform"]
+    (instance_role,) = [
+        k
+        for k, r in template["Resources"].items()
+        if r["Type"] == "AWS::IAM::Role" and r["Properties"].get("RoleName") == "emr-prod-platform-EmrInstanceRole"
+    ]
+    statements = _policies_of(template, instance_role)
+    text = json.dumps(statements)
+    assert "glue:GetTable" in text, "the instance role reads the catalog for Trino"
+    assert "emr-constructs-prod-curated-222222222222-eu-west-1/analytics/*" in text
+    assert "emr-constructs-prod-raw-" not in text, "only the entry marked instance_role: true"
+    on_data = [s for s in statements if "emr-constructs-prod-curated" in json.dumps(s.get("Resource"))]
+    actions = {a for s in on_data for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert actions and not {a for a in actions if a.startswith(("s3:Put", "s3:Delete", "s3:Abort"))}, actions
