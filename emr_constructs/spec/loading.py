@@ -67,13 +67,18 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
+def _no_binary(loader: _UniqueKeyLoader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(None, None, "a !!binary value is not a config value", node.start_mark)
+
+
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:binary", _no_binary)
 
 
 def _yaml_fix(problem: str) -> str:
     if "is not text" in problem:
         return "quote the key, e.g. 'on': or '1':"
-    if "'\\t'" in problem or "tab" in problem:
+    if "'\\t'" in problem:
         return "indent with spaces; YAML does not allow tabs"
     if "given again" in problem:
         return "keep one of the two entries"
@@ -83,7 +88,7 @@ def _yaml_fix(problem: str) -> str:
         return "check the indentation and the '-' of list items on and above this line"
     if "found undefined alias" in problem or "found unhashable key" in problem:
         return "quote the value"
-    if "could not determine a constructor" in problem:
+    if "could not determine a constructor" in problem or "!!binary" in problem:
         return "remove the '!' tag; configs hold plain values only"
     return "correct the YAML syntax at this position"
 

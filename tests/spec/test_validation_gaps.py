@@ -389,3 +389,11 @@ def test_generation_names_the_cluster(tmp_path: Path) -> None:
     cluster = _load(tmp_path, _app(clusters=[fleet_cluster(name="etl", generation=3)])).clusters[0]
     assert cluster.cluster_name == "etl-g3"
     assert cluster.name == "etl"  # the stack and every derived name keep the config name
+
+
+def test_fails_binary_yaml_value(tmp_path: Path) -> None:
+    _fails(tmp_path, "environment: !!binary ZGV2\n", "line 1, column 14: not valid YAML: a !!binary value is not")
+
+
+def test_fails_nesting_deeper_than_any_config_needs(tmp_path: Path) -> None:
+    _fails(tmp_path, "x: " + "[" * 100 + "]" * 100 + "\n", "(top level): values are nested more than 64 levels deep")
