@@ -724,7 +724,8 @@ def test_fails_instance_role_access_on_a_cluster_with_runtime_roles() -> None:
         payload,
         r"^data_buckets\[1\]\.access\[0\]\.runtime_roles: cluster analytics uses runtime roles or Lake Formation: "
         r"data access belongs to runtime roles, not the instance role \(got \[\]\)\. "
-        r"Fix: name the runtime roles that get this access$",
+        r"Fix: name the runtime roles that get this access \(instance_role: true adds the instance role for "
+        r"applications that act as the instance profile\)$",
     )
     assert len(lines) == 1
 

@@ -766,7 +766,8 @@ def test_lake_formation_with_trino_warns_that_it_is_spark_only() -> None:
 
 def test_lake_formation_with_spark_applications_only_does_not_warn() -> None:
     spec = valid(_secured({"runtime_roles": {}, "lake_formation": {}}))
-    assert spec.warnings() == []
+    # Only the advice that HiveServer2 and Livy sessions outside steps and Studio act as the instance profile.
+    assert [warning_id for warning_id, _ in spec.warnings()] == ["runtime-roles-direct-sessions"]
 
 
 def test_fails_malformed_emrfs_role_mapping() -> None:
