@@ -48,3 +48,20 @@ def nag_app() -> cdk.App:
     app = cdk.App(outdir=tempfile.mkdtemp(prefix="nag-"))
     add_nag_packs(app)
     return app
+
+
+#: The library's own advice (synth warnings with stable ids): reported beside the findings, never a policy failure.
+ADVISORIES = frozenset(
+    f"Annotation::emr-constructs:{warning_id}"
+    for warning_id in (
+        "kerberos-waived",
+        "stack-managed-auto-termination",
+        "runtime-roles-direct-sessions",
+        "kerberos-unsupported-application",
+    )
+)
+
+
+def policy_failures(findings: list[Finding]) -> list[str]:
+    """The findings that are policy failures: everything but the library's advisory warnings."""
+    return [str(finding) for finding in findings if finding.rule not in ADVISORIES]

@@ -1,10 +1,12 @@
 """The state machine's IAM statements, written out (least privilege; no CDK grant adds anything behind them).
 
-Sources: Step Functions Developer Guide, "IAM policies for Amazon EMR" (createCluster, addStep and
-terminateCluster, with the EventBridge managed rules that ``.sync`` needs) and "Logging using CloudWatch Logs"
-(log delivery actions); X-Ray Developer Guide (the tracing daemon actions); EMR Management Guide,
-"AmazonEMRFullAccessPolicy_v2" (PassRole conditioned on ``iam:PassedToService``), "Using service-linked roles
-for cleanup" (AWSServiceRoleForEMRCleanup) and "Runtime roles for Amazon EMR steps"
+Sources: Step Functions Developer Guide, "IAM policies for Amazon EMR" (addStep and terminateCluster, with the
+EventBridge managed rules that their ``.sync`` needs; the cluster is created with the AWS SDK integration
+``aws-sdk:emr:runJobFlow`` and polled with ``aws-sdk:emr:describeCluster``, whose IAM actions are the API's own,
+RunJobFlow and DescribeCluster: "Step Functions can't autogenerate IAM policies for AWS SDK integrations") and
+"Logging using CloudWatch Logs" (log delivery actions); X-Ray Developer Guide (the tracing daemon actions); EMR
+Management Guide, "AmazonEMRFullAccessPolicy_v2" (PassRole conditioned on ``iam:PassedToService``), "Using
+service-linked roles for cleanup" (AWSServiceRoleForEMRCleanup) and "Runtime roles for Amazon EMR steps"
 (``elasticmapreduce:ExecutionRoleArn``).
 """
 
@@ -18,9 +20,9 @@ from aws_cdk import aws_iam as iam
 
 from emr_constructs.iam.roles import APPLICATION_AUTO_SCALING_SERVICE, EC2_SERVICE, EMR_SERVICE
 
-#: EventBridge rules that Step Functions manages to learn when a ``.sync`` EMR call has finished.
+#: EventBridge rules that Step Functions manages to learn when a ``.sync`` EMR call has finished: only those of the
+#: two ``.sync`` integrations used (creating the cluster is a request-response call, so no RunJobFlow rule).
 SYNC_RULES = (
-    "StepFunctionsGetEventForEMRRunJobFlowRule",
     "StepFunctionsGetEventForEMRAddJobFlowStepsRule",
     "StepFunctionsGetEventForEMRTerminateJobFlowsRule",
 )
@@ -47,7 +49,8 @@ TRACING_ACTIONS = (
 #: What publishing to a KMS-encrypted topic needs on its key (SNS Developer Guide, "Encryption at rest").
 TOPIC_KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 
-#: Every action on the job flow's own cluster, which carries the job flow tag from its creation.
+#: Every action on the job flow's own cluster, which carries the job flow tag from its creation: DescribeCluster
+#: for the wait loop and terminateCluster.sync, TerminateJobFlows, and DescribeStep/CancelSteps for addStep.sync.
 OWN_CLUSTER_ACTIONS = (
     "elasticmapreduce:DescribeCluster",
     "elasticmapreduce:TerminateJobFlows",

@@ -1,18 +1,43 @@
 """State names and state JSON of a transient job flow's state machine (pure: no CDK import).
 
-Every value may be a CDK token (a string) that passes through untouched. The integration ARNs and the retry
-policies follow the Step Functions Developer Guide, "Create and manage Amazon EMR clusters with Step Functions":
-``createCluster.sync`` waits until the cluster is WAITING (so the request must keep it alive and carry no
-steps), ``addStep.sync`` until the step ends, ``terminateCluster.sync`` until the cluster is TERMINATED.
+Every value may be a CDK token (a string) that passes through untouched. Sources, all in the Step Functions
+Developer Guide:
+
+- "Create and manage Amazon EMR clusters with Step Functions"
+  (https://docs.aws.amazon.com/step-functions/latest/dg/connect-emr.html): "Step Functions does not terminate an
+  Amazon EMR cluster automatically if execution is stopped"; ``addStep.sync`` waits until the step ends,
+  ``terminateCluster.sync`` "waits for the cluster to terminate"; its ``.sync`` tasks poll EMR every 60 seconds
+  for the first 10 minutes (the wait loop below polls as often).
+- "Learning to use AWS service SDK integrations in Step Functions"
+  (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html): the resource
+  ``arn:aws:states:::aws-sdk:emr:<apiAction>``, "parameter names will be Pascal case" (EMR's API model already
+  is), the output "as defined for the ... API call", and errors named ``Emr.<ErrorName>``.
+- "Handling errors in Step Functions workflows"
+  (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html): "All states, except Pass
+  and Wait states, can encounter runtime errors"; ``States.ALL`` catches every error except
+  ``States.DataLimitExceeded`` and ``States.Runtime``. So every path below reads only fields that an earlier
+  state wrote or that the API always returns, and results are trimmed with ``ResultSelector``.
+
+The cluster is created with the AWS SDK integration ``aws-sdk:emr:runJobFlow`` (request and response, no
+``.sync``) so that its id is known the moment the call returns; a Wait/DescribeCluster loop then waits for
+WAITING. See ``emr_constructs.jobflow.graph`` for why, and for the error handling.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
 CREATE_CLUSTER = "CreateCluster"
+START_WAITING = "StartWaitingForCluster"
+WAIT_FOR_CLUSTER = "WaitForCluster"
+DESCRIBE_CLUSTER = "DescribeCluster"
+IS_CLUSTER_READY = "IsClusterReady"
+COUNT_POLL = "CountClusterPoll"
+CLUSTER_ENDED = "ClusterEndedBeforeWaiting"
+CLUSTER_START_TIMED_OUT = "ClusterStartTimedOut"
 TERMINATE_CLUSTER = "TerminateCluster"
 TERMINATE_AFTER_FAILURE = "TerminateClusterAfterFailure"
 NOTIFY_SUCCESS = "NotifySuccess"
@@ -22,28 +47,51 @@ NOTIFY_TERMINATION_FAILURE = "NotifyTerminationFailure"
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
 
-#: Where the state machine keeps the cluster id (``$.Cluster.ClusterId``) and the errors it catches.
+#: Where the state machine keeps the cluster id (``$.Cluster.ClusterId``), the wait loop's state, and errors.
 CLUSTER_PATH = "$.Cluster"
 CLUSTER_ID_PATH = "$.Cluster.ClusterId"
+CLUSTER_STATUS_PATH = "$.ClusterStatus"
+CLUSTER_STATE_PATH = "$.ClusterStatus.Status.State"
+CLUSTER_WAIT_PATH = "$.ClusterWait"
+POLLS_PATH = "$.ClusterWait.Polls"
 ERROR_PATH = "$.Error"
 TERMINATE_ERROR_PATH = "$.TerminateError"
 
-#: The error name Step Functions gives every EMR API error that the service does not model, throttling
-#: (``ThrottlingException: Rate exceeded``) among them. A throttled RunJobFlow or AddJobFlowSteps call did
-#: nothing, so repeating it is safe.
-EMR_API_ERROR = "EMR.AmazonElasticMapReduceException"
+#: EMR cluster states (the API's ``ClusterState``): the one the steps need, and those a cluster never leaves.
+READY_STATE = "WAITING"
+ENDED_STATES = ("TERMINATING", "TERMINATED", "TERMINATED_WITH_ERRORS")
+
+#: Error names the state machine raises itself (in ``$.Error``, shaped like a caught error).
+CLUSTER_ENDED_ERROR = "EmrClusterEndedBeforeWaiting"
+CLUSTER_START_TIMEOUT_ERROR = "EmrClusterStartTimeout"
 
 #: Step Functions state names: at most 80 characters; these characters are kept, every other becomes "-".
 STATE_NAME_MAX = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
-#: Publishing a notification takes seconds; this bounds a stuck call.
-NOTIFY_TIMEOUT_SECONDS = 300
+#: Request-response calls (RunJobFlow, DescribeCluster, SNS Publish) take seconds; this bounds a stuck call.
+REQUEST_TIMEOUT_SECONDS = 300
+NOTIFY_TIMEOUT_SECONDS = REQUEST_TIMEOUT_SECONDS
+#: The wait loop polls every minute, as the ``.sync`` EMR tasks do; longer when that would exceed ``MAX_POLLS``.
+POLL_INTERVAL_SECONDS = 60
+#: Keeps one execution's history far below Step Functions' 25,000 events (about ten events a poll).
+MAX_POLLS = 500
 
 
 def integration_arn(partition: str, service: str, action: str) -> str:
     """``arn:<partition>:states:::<service>:<action>`` (an optimized service integration)."""
     return f"arn:{partition}:states:::{service}:{action}"
+
+
+def sdk_arn(partition: str, service: str, action: str) -> str:
+    """``arn:<partition>:states:::aws-sdk:<service>:<action>`` (an AWS SDK integration, request and response)."""
+    return f"arn:{partition}:states:::aws-sdk:{service}:{action}"
+
+
+def poll_schedule(timeout_seconds: int) -> tuple[int, int]:
+    """``(interval, polls)``: the wait loop waits ``interval`` seconds ``polls`` times, at least ``timeout``."""
+    interval = max(POLL_INTERVAL_SECONDS, math.ceil(timeout_seconds / MAX_POLLS))
+    return interval, max(1, math.ceil(timeout_seconds / interval))
 
 
 def step_state_name(index: int, step_name: str) -> str:
@@ -52,16 +100,31 @@ def step_state_name(index: int, step_name: str) -> str:
     return (prefix + _UNSAFE.sub("-", step_name).strip("-"))[:STATE_NAME_MAX]
 
 
-def create_cluster_state(partition: str, request: Mapping[str, Any], timeout_seconds: int) -> dict[str, Any]:
-    """``createCluster.sync`` with the full ``RunJobFlow`` request; keeps only ``ClusterId`` (at ``$.Cluster``)."""
+def run_job_flow_state(partition: str, request: Mapping[str, Any]) -> dict[str, Any]:
+    """``aws-sdk:emr:runJobFlow`` with the full request; keeps only the cluster id (``JobFlowId``) at ``$.Cluster``.
+
+    RunJobFlow returns as soon as EMR accepted the cluster, so the id exists before anything can time out."""
     return {
         "Type": "Task",
-        "Comment": "RunJobFlow, then wait until the cluster is WAITING (it has no steps and is kept alive).",
-        "Resource": integration_arn(partition, "elasticmapreduce", "createCluster.sync"),
+        "Comment": "RunJobFlow (returns the cluster id at once; the cluster has no steps and is kept alive).",
+        "Resource": sdk_arn(partition, "emr", "runJobFlow"),
         "Parameters": dict(request),
-        "ResultSelector": {"ClusterId.$": "$.ClusterId"},
+        "ResultSelector": {"ClusterId.$": "$.JobFlowId"},
         "ResultPath": CLUSTER_PATH,
-        "TimeoutSeconds": timeout_seconds,
+        "TimeoutSeconds": REQUEST_TIMEOUT_SECONDS,
+    }
+
+
+def describe_cluster_state(partition: str) -> dict[str, Any]:
+    """``aws-sdk:emr:describeCluster`` of the job flow's cluster; keeps only ``Cluster.Status``."""
+    return {
+        "Type": "Task",
+        "Comment": "DescribeCluster: is the cluster WAITING yet?",
+        "Resource": sdk_arn(partition, "emr", "describeCluster"),
+        "Parameters": {"ClusterId.$": CLUSTER_ID_PATH},
+        "ResultSelector": {"Status.$": "$.Cluster.Status"},
+        "ResultPath": CLUSTER_STATUS_PATH,
+        "TimeoutSeconds": REQUEST_TIMEOUT_SECONDS,
     }
 
 
@@ -94,6 +157,22 @@ def terminate_cluster_state(partition: str, timeout_seconds: int, comment: str) 
     }
 
 
+def cluster_ended_error() -> dict[str, Any]:
+    """``$.Error`` when the cluster ended before WAITING; the cause is the whole status EMR reported."""
+    return {
+        "Error": CLUSTER_ENDED_ERROR,
+        "Cause.$": f"States.JsonToString({CLUSTER_STATUS_PATH}.Status)",
+    }
+
+
+def start_timeout_error(interval: int, polls: int) -> dict[str, Any]:
+    """``$.Error`` when the cluster was not WAITING after the last poll."""
+    return {
+        "Error": CLUSTER_START_TIMEOUT_ERROR,
+        "Cause": f"The cluster was not WAITING after {polls} polls {interval} seconds apart.",
+    }
+
+
 def _format(template: str, *paths: str) -> str:
     """``States.Format`` of ``template`` (no quote, brace or backslash of its own) with JSONPath arguments."""
     if re.search(r"['\\]", template) or template.count("{}") != len(paths):
@@ -113,21 +192,26 @@ def publish_state(partition: str, topic_arn: str, subject: str, template: str, *
 
 
 EXECUTION_NAME = "$$.Execution.Name"
+#: A caught error is ``{"Error": ..., "Cause": ...}``, its ``Cause`` "usually" present: printing the whole
+#: object cannot fail on a missing field (which would be an uncatchable ``States.Runtime``).
+ERROR_TEXT = f"States.JsonToString({ERROR_PATH})"
+TERMINATE_ERROR_TEXT = f"States.JsonToString({TERMINATE_ERROR_PATH})"
 
 SUCCESS_MESSAGE = (
     "EMR job flow {} succeeded: every step ran on cluster {}, and the cluster was terminated.",
     (EXECUTION_NAME, CLUSTER_ID_PATH),
 )
 FAILURE_MESSAGE = (
-    "EMR job flow {} failed on cluster {} and the cluster was terminated. Error: {}. Cause: {}",
-    (EXECUTION_NAME, CLUSTER_ID_PATH, f"{ERROR_PATH}.Error", f"{ERROR_PATH}.Cause"),
+    "EMR job flow {} failed on cluster {} and the cluster was terminated. Error: {}",
+    (EXECUTION_NAME, CLUSTER_ID_PATH, ERROR_TEXT),
 )
 CREATE_FAILURE_MESSAGE = (
-    "EMR job flow {} failed: the cluster was not created or did not start. Error: {}. Cause: {}",
-    (EXECUTION_NAME, f"{ERROR_PATH}.Error", f"{ERROR_PATH}.Cause"),
+    "EMR job flow {} failed: RunJobFlow returned no cluster id, so there is no cluster to terminate (one that EMR "
+    "created anyway ends by its auto-termination idle timeout). Error: {}",
+    (EXECUTION_NAME, ERROR_TEXT),
 )
 TERMINATION_FAILURE_MESSAGE = (
     "EMR job flow {} could not terminate cluster {}: it may still be running until its auto-termination idle "
-    "timeout ends it. Terminate it by hand. Error: {}. Cause: {}",
-    (EXECUTION_NAME, CLUSTER_ID_PATH, f"{TERMINATE_ERROR_PATH}.Error", f"{TERMINATE_ERROR_PATH}.Cause"),
+    "timeout ends it. Terminate it by hand. Error: {}",
+    (EXECUTION_NAME, CLUSTER_ID_PATH, TERMINATE_ERROR_TEXT),
 )

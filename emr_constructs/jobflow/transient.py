@@ -3,7 +3,6 @@ on it, always terminates it, and reports the outcome to an encrypted SNS topic."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,8 +18,16 @@ from constructs import Construct
 
 from emr_constructs.cluster.wiring import cluster_roles, emr_security_groups, grant_cluster_access
 from emr_constructs.iam import EmrRoles, acknowledge_resource_finding
-from emr_constructs.jobflow import states
+from emr_constructs.jobflow.checks import (
+    DEFAULT_CLUSTER_TIMEOUT,
+    DEFAULT_IDLE_TIMEOUT_SECONDS,
+    DEFAULT_STEP_TIMEOUT,
+    JOB_FLOW_TAG_KEY,
+    MAX_TIMEOUT_SECONDS,
+    check_job_flow,
+)
 from emr_constructs.jobflow.grants import SharedPolicyGrantee
+from emr_constructs.jobflow.graph import build_definition, literal_substitutions
 from emr_constructs.jobflow.notifications import execution_log_group, outcome_topic
 from emr_constructs.jobflow.permissions import StateMachineAccess, cluster_arn_pattern, state_machine_statements
 from emr_constructs.jobs import BootstrapAction, Step, step_from_spec
@@ -30,50 +37,54 @@ from emr_constructs.monitoring.logs import ClusterLogGroup
 from emr_constructs.render import JobFlowWiring, render_run_job_flow
 from emr_constructs.security import EmrSecurityConfiguration
 from emr_constructs.spec import ClusterSpec
-from emr_constructs.spec import capabilities as cap
-from emr_constructs.spec.problems import ProblemCollector
 
-#: Tag that marks the cluster of one job flow; the state machine may act only on clusters that carry it.
-JOB_FLOW_TAG_KEY = "emr-constructs-job-flow"
-#: Auto-termination idle timeout of the cluster when the spec sets none (the backstop, see the class doc).
-DEFAULT_IDLE_TIMEOUT_SECONDS = 3600
-DEFAULT_STEP_TIMEOUT = cdk.Duration.hours(6)
-DEFAULT_CLUSTER_TIMEOUT = cdk.Duration.hours(1)
-#: Step Functions' largest TimeoutSeconds.
-MAX_TIMEOUT_SECONDS = 99_999_999
-#: Room in the execution's time limit for notifications and retries, on top of the task timeouts.
+__all__ = [
+    "DEFAULT_CLUSTER_TIMEOUT",
+    "DEFAULT_IDLE_TIMEOUT_SECONDS",
+    "DEFAULT_STEP_TIMEOUT",
+    "JOB_FLOW_TAG_KEY",
+    "MAX_TIMEOUT_SECONDS",
+    "TransientJobFlow",
+]
+
+#: Room in the execution's time limit for notifications, retries and polls, on top of the task timeouts.
 _EXECUTION_MARGIN = cdk.Duration.hours(1)
 
 _AWS_SOLUTIONS = "AwsSolutions::AwsSolutions"
-#: ``${name}`` in a rendered value, other than a CDK token (``${Token[...]}``).
-_PLACEHOLDER = re.compile(r"\$\{(?!Token\[)([^}]+)\}")
 _STATES_SERVICE = "states.amazonaws.com"
 
 
 class TransientJobFlow(Construct):
     """A transient EMR cluster run by Step Functions: create it, run ``steps`` in order, terminate it, report.
 
-    The state machine (``state_machine``) runs::
+    The state machine (``state_machine``, graph and error handling in ``emr_constructs.jobflow.graph``) runs::
 
-        success   CreateCluster → Step01-… → … → TerminateCluster → NotifySuccess → Succeeded
-        failures  CreateCluster ─catch→ NotifyCreateFailure → Failed
-                  any step (its error or its timeout) ─catch→ TerminateClusterAfterFailure → NotifyFailure → Failed
+        success   CreateCluster → (wait until WAITING) → Step01-… → … → TerminateCluster → NotifySuccess
+        failures  CreateCluster ─catch→ NotifyCreateFailure → Failed              (RunJobFlow returned no id)
+                  wait loop (cluster ended, too slow, DescribeCluster failing), any step (error or timeout)
+                      → TerminateClusterAfterFailure → NotifyFailure → Failed
                   TerminateCluster, TerminateClusterAfterFailure ─catch→ NotifyTerminationFailure → Failed
 
     - ``CreateCluster`` sends the full ``RunJobFlow`` request rendered from ``spec``
-      (``emr_constructs.render.run_job_flow``) through ``elasticmapreduce:createCluster.sync``, which waits for
-      the cluster to be WAITING. As that renderer requires, the cluster is kept alive when it has no steps, the
-      request carries no steps, and the steps follow as ``addStep.sync`` tasks. A failed creation is reported
-      directly: no cluster id exists to terminate (EMR ends a cluster that fails to start on its own).
-    - Every step failure and every step timeout leads to ``TerminateClusterAfterFailure``; every task has a
-      ``TimeoutSeconds`` (``step_timeout`` for steps, ``cluster_timeout`` for creating and for terminating,
-      five minutes for notifications) and the execution a time limit (their sum plus an hour).
-    - Catch blocks do not run when an execution is stopped or times out, so the cluster always carries an
-      ``AutoTerminationPolicy``: the spec's ``auto_termination_idle_seconds``, or 3600 s when it sets none
-      (``DEFAULT_IDLE_TIMEOUT_SECONDS``). It is the backstop that ends an orphaned cluster once it is idle.
-    - EMR API errors (``EMR.AmazonElasticMapReduceException``, the name Step Functions gives throttling) are
-      retried with exponential backoff when creating the cluster and adding steps; terminating is retried on
-      any error (it is idempotent). Notifications are retried on any error.
+      (``emr_constructs.render.run_job_flow``) through the AWS SDK integration ``aws-sdk:emr:runJobFlow``, which
+      returns the cluster id at once; a Wait/DescribeCluster loop then waits (at most ``cluster_timeout``) for
+      WAITING. From the moment the id is known, every failure and every timeout terminates the cluster. As the
+      renderer requires, the cluster is kept alive when it has no steps, the request carries no steps, and the
+      steps follow as ``addStep.sync`` tasks.
+    - Why the SDK integration rather than ``elasticmapreduce:createCluster``: besides returning the id at once,
+      it takes RunJobFlow's own parameters, while the optimized integration validates its own list, which has
+      lagged behind EMR (aws-cdk#17452: "The field AutoTerminationPolicy is not supported by Step Functions").
+      Its documentation ("Create and manage Amazon EMR clusters with Step Functions") lists no supported
+      fields, so it cannot confirm ``MonitoringConfiguration`` or ``Instances.UnhealthyNodeReplacement``.
+    - Retries: none for RunJobFlow and AddJobFlowSteps (neither has an idempotency token; a repeat can launch a
+      second cluster or run a step twice); any error for DescribeCluster, TerminateJobFlows and notifications.
+    - Every task has a ``TimeoutSeconds`` (``step_timeout`` for steps, ``cluster_timeout`` for terminating, five
+      minutes for request-response calls) and the execution a time limit (twice ``cluster_timeout`` plus the steps
+      plus an hour).
+    - Catch blocks do not run when an execution is stopped or reaches its time limit, so the cluster always
+      carries an ``AutoTerminationPolicy``: the spec's ``auto_termination_idle_seconds``, or 3600 s when it sets
+      none (``DEFAULT_IDLE_TIMEOUT_SECONDS``). It is the backstop that ends an orphaned cluster once it is idle;
+      it cannot end one that never becomes idle (stuck before WAITING, a step that never ends, HDFS above 10%).
 
     Steps: the spec's own ``steps`` (``at_creation`` is ignored: a transient cluster gets every step through
     ``addStep.sync``), then ``steps``. With runtime roles in the spec, each step runs under the step object's
@@ -92,9 +103,10 @@ class TransientJobFlow(Construct):
     customer-managed policy (``policy``): RunJobFlow (no resource type), AddTags on clusters (tagging at
     creation), Describe/Terminate/steps only on clusters that carry this job flow's tag (``JOB_FLOW_TAG_KEY``),
     PassRole of the service, instance (and auto-scaling) roles conditioned on ``iam:PassedToService``, the
-    AWSServiceRoleForEMRCleanup service-linked role, the three EventBridge managed rules of ``.sync``, publishing
-    to the topic with its key, log delivery and X-Ray. Executions are logged (ALL, with execution data) to a
-    KMS-encrypted log group kept for a year, and traced with X-Ray.
+    AWSServiceRoleForEMRCleanup service-linked role, the EventBridge managed rules of the two ``.sync``
+    integrations (addStep, terminateCluster), publishing to the topic with its key, log delivery and X-Ray.
+    Executions are logged (ALL, with execution data) to a KMS-encrypted log group kept for a year, and traced with
+    X-Ray.
 
     ``topic`` (TLS-only, encrypted with its own customer-managed key ``topic_key``, RETAIN and rotated) receives
     one message per execution naming the execution, the cluster id, and on failure the error and its cause.
@@ -132,11 +144,11 @@ class TransientJobFlow(Construct):
         (each created when omitted and needed). The three security groups are given together or created.
         ``bootstrap_actions`` run after the spec's own. ``schedule`` (default: none, start executions yourself)
         adds an EventBridge rule. ``step_timeout`` (default 6 h) limits each step; ``cluster_timeout``
-        (default 1 h) limits creating the cluster (until it is WAITING) and terminating it. With
+        (default 1 h) limits waiting for the new cluster to be WAITING, and terminating it. With
         ``spec.monitoring.logs``, step and Spark logs also go to a new encrypted log group,
         ``cloudwatch_log_group_name`` (default ``/aws/emr/<cluster name>``), kept across executions."""
         all_steps: list[Step] = [*(step_from_spec(step) for step in spec.steps), *steps]
-        _check(spec, all_steps, step_timeout, cluster_timeout)
+        check_job_flow(spec, all_steps, step_timeout, cluster_timeout)
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         chosen = list(subnets) if subnets is not None else list(vpc.private_subnets or vpc.isolated_subnets)
@@ -146,7 +158,7 @@ class TransientJobFlow(Construct):
                 "VPC that has private or isolated subnets"
             )
         idle = spec.auto_termination_idle_seconds or DEFAULT_IDLE_TIMEOUT_SECONDS
-        # Kept alive with no steps (createCluster.sync waits for WAITING), ended by the state machine or by
+        # Kept alive with no steps (the steps are added once it is WAITING), ended by the state machine or by
         # the idle timeout: see render_run_job_flow.
         self.spec = spec.model_copy(update={"keep_alive_when_no_steps": True, "auto_termination_idle_seconds": idle})
         self.log_prefix = log_prefix or f"emr/{spec.name}"
@@ -251,7 +263,16 @@ class TransientJobFlow(Construct):
             roles=[self.state_machine_role],
         )
 
-        definition = self._definition(stack.partition, bound, step_timeout, cluster_timeout)
+        definition = build_definition(
+            Construct(self, "States"),
+            partition=stack.partition,
+            request=self.request,
+            bound_steps=bound,
+            topic_arn=self.topic.topic_arn,
+            cluster_name=spec.name,
+            step_timeout=step_timeout,
+            cluster_timeout=cluster_timeout,
+        )
         execution_limit = cdk.Duration.seconds(
             2 * cluster_timeout.to_seconds() + len(bound) * step_timeout.to_seconds() + _EXECUTION_MARGIN.to_seconds()
         )
@@ -260,7 +281,7 @@ class TransientJobFlow(Construct):
             "StateMachine",
             comment=f"Transient EMR job flow of cluster {spec.name}: create, run {len(bound)} step(s), terminate.",
             definition_body=sfn.DefinitionBody.from_chainable(definition),
-            definition_substitutions=_literal_substitutions(self.request) or None,
+            definition_substitutions=literal_substitutions(self.request) or None,
             # Every permission is in `policy`, written out: CDK adds nothing to an immutable role.
             role=self.state_machine_role.without_policy_updates(),
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
@@ -290,93 +311,6 @@ class TransientJobFlow(Construct):
         if runtime is None or not runtime.roles:
             return None
         return self.roles.runtime_roles[runtime.roles[0].name]
-
-    # --- the state machine -----------------------------------------------------------------------------
-
-    def _definition(
-        self,
-        partition: str,
-        bound: Sequence[tuple[dict[str, Any], str | None]],
-        step_timeout: cdk.Duration,
-        cluster_timeout: cdk.Duration,
-    ) -> sfn.IChainable:
-        scope = Construct(self, "States")
-        cluster_seconds = int(cluster_timeout.to_seconds())
-        topic = self.topic.topic_arn
-        name = self.spec.name
-
-        failed = sfn.Fail(
-            scope,
-            states.FAILED,
-            error="EmrJobFlowFailed",
-            cause="The job flow failed; the notification names the error, its cause and the cluster.",
-        )
-        succeeded = sfn.Succeed(scope, states.SUCCEEDED)
-
-        def notify(state_name: str, subject: str, message: tuple[str, tuple[str, ...]]) -> sfn.CustomState:
-            template, paths = message
-            state = sfn.CustomState(
-                scope, state_name, state_json=states.publish_state(partition, topic, subject, template, *paths)
-            )
-            state.add_retry(
-                errors=["States.ALL"],
-                interval=cdk.Duration.seconds(5),
-                backoff_rate=2,
-                max_attempts=3,
-                jitter_strategy=sfn.JitterType.FULL,
-            )
-            return state
-
-        notify_success = notify(states.NOTIFY_SUCCESS, f"EMR job flow {name} succeeded", states.SUCCESS_MESSAGE)
-        notify_failure = notify(states.NOTIFY_FAILURE, f"EMR job flow {name} failed", states.FAILURE_MESSAGE)
-        notify_create_failure = notify(
-            states.NOTIFY_CREATE_FAILURE, f"EMR job flow {name} failed to start", states.CREATE_FAILURE_MESSAGE
-        )
-        notify_termination_failure = notify(
-            states.NOTIFY_TERMINATION_FAILURE,
-            f"EMR job flow {name}: cluster not terminated",
-            states.TERMINATION_FAILURE_MESSAGE,
-        )
-        notify_success.next(succeeded)
-        notify_failure.next(failed)
-        notify_create_failure.next(failed)
-        notify_termination_failure.next(failed)
-
-        def terminate(state_name: str, comment: str) -> sfn.CustomState:
-            state = sfn.CustomState(
-                scope, state_name, state_json=states.terminate_cluster_state(partition, cluster_seconds, comment)
-            )
-            _retry_emr(state, ["States.ALL"])
-            state.add_catch(notify_termination_failure, errors=["States.ALL"], result_path=states.TERMINATE_ERROR_PATH)
-            return state
-
-        terminate_on_success = terminate(states.TERMINATE_CLUSTER, "Every step succeeded: terminate the cluster.")
-        terminate_on_success.next(notify_success)
-        terminate_on_failure = terminate(
-            states.TERMINATE_AFTER_FAILURE, "A step failed or timed out: terminate the cluster."
-        )
-        terminate_on_failure.next(notify_failure)
-
-        create = sfn.CustomState(
-            scope,
-            states.CREATE_CLUSTER,
-            state_json=states.create_cluster_state(partition, self.request, cluster_seconds),
-        )
-        _retry_emr(create, [states.EMR_API_ERROR])
-        create.add_catch(notify_create_failure, errors=["States.ALL"], result_path=states.ERROR_PATH)
-
-        chain = sfn.Chain.start(create)
-        step_seconds = int(step_timeout.to_seconds())
-        for index, (config, role_arn) in enumerate(bound):
-            task = sfn.CustomState(
-                scope,
-                states.step_state_name(index, str(config["Name"])),
-                state_json=states.add_step_state(partition, config, step_seconds, role_arn),
-            )
-            _retry_emr(task, [states.EMR_API_ERROR])
-            task.add_catch(terminate_on_failure, errors=["States.ALL"], result_path=states.ERROR_PATH)
-            chain = chain.next(task)
-        return chain.next(terminate_on_success)
 
     def _schedule(self, schedule: events.Schedule) -> events.Rule:
         stack = cdk.Stack.of(self)
@@ -433,7 +367,8 @@ class TransientJobFlow(Construct):
             f"{_AWS_SOLUTIONS}-IAM5",
             cluster_arn_pattern(stack),
             reason="Each execution creates a new cluster whose id exists only at run time, so cluster ARNs "
-            "cannot be named. Describe, terminate and step actions are further conditioned on the job flow's own "
+            "cannot be named. DescribeCluster (the wait loop), terminate and step actions are further conditioned on "
+            "the job flow's own "
             f"tag ({JOB_FLOW_TAG_KEY}), which the cluster carries from creation; AddTags on clusters is what "
             "tagging the new cluster at creation requires.",
         )
@@ -451,93 +386,3 @@ class TransientJobFlow(Construct):
     @property
     def service_role(self) -> iam.IRole:
         return self.roles.service_role
-
-
-def _literal_substitutions(request: Any) -> dict[str, str]:
-    """``${name}`` placeholders that EMR itself expands (``${emr.clusterId}`` in custom auto-scaling alarms).
-
-    CloudFormation treats ``${name}`` in a state machine's ``DefinitionString`` as a definition substitution
-    (cfn-lint E1029); mapping each one to itself keeps it literal for EMR. CDK tokens are not placeholders.
-    """
-    found: dict[str, str] = {}
-    if isinstance(request, str):
-        for name in _PLACEHOLDER.findall(request):
-            found[name] = "${" + name + "}"
-    elif isinstance(request, dict):
-        for value in request.values():
-            found.update(_literal_substitutions(value))
-    elif isinstance(request, list | tuple):
-        for value in request:
-            found.update(_literal_substitutions(value))
-    return found
-
-
-def _retry_emr(state: sfn.CustomState, errors: list[str]) -> None:
-    state.add_retry(
-        errors=errors,
-        interval=cdk.Duration.seconds(30),
-        backoff_rate=2,
-        max_attempts=4,
-        max_delay=cdk.Duration.minutes(5),
-        jitter_strategy=sfn.JitterType.FULL,
-    )
-
-
-def _check(spec: ClusterSpec, steps: Sequence[Step], step_timeout: cdk.Duration, cluster_timeout: cdk.Duration) -> None:
-    """Everything a transient job flow needs beyond a valid spec; every problem is reported at once."""
-    problems = ProblemCollector()
-    if not steps:
-        problems.add(
-            "steps",
-            [],
-            "a transient job flow with no steps would create a cluster only to terminate it",
-            "pass steps (or declare them in the spec's steps)",
-        )
-    if spec.security.kerberos is not None:
-        problems.add(
-            "security.kerberos",
-            spec.security.kerberos.provider,
-            "Kerberos transient clusters are not supported yet: KerberosAttributes carries KDC passwords as Secrets "
-            "Manager dynamic references ({{resolve:...}}), which CloudFormation does not resolve inside a state "
-            "machine definition",
-            "run Kerberos workloads on an EmrCluster, or use a spec without security.kerberos",
-        )
-    if spec.termination_protected:
-        problems.add(
-            "termination_protection",
-            True,
-            "termination protection (forced on with three primaries) would make TerminateCluster and the "
-            "auto-termination backstop fail, leaving the cluster running",
-            "remove termination_protection (and use one primary node) for a transient cluster",
-        )
-    if not cap.AUTO_TERMINATION.supported(spec.release_label):
-        problems.add(
-            "release_label",
-            str(spec.release_label),
-            f"a transient cluster needs an auto-termination idle timeout as its backstop, which needs "
-            f"{cap.AUTO_TERMINATION.requirement()}",
-            "use a newer release",
-        )
-    if JOB_FLOW_TAG_KEY in spec.tags:
-        problems.add(
-            f"tags.{JOB_FLOW_TAG_KEY}",
-            spec.tags[JOB_FLOW_TAG_KEY],
-            "the job flow sets this tag itself: its state machine may act only on clusters that carry it",
-            f"remove the {JOB_FLOW_TAG_KEY} tag",
-        )
-    if spec.step_concurrency > 1:
-        for index, step in enumerate(steps):
-            action = getattr(step, "action_on_failure", "CONTINUE")
-            if action != "CONTINUE":
-                problems.add(
-                    f"steps[{index}].action_on_failure",
-                    action,
-                    "with step concurrency above 1, AddJobFlowSteps accepts only CONTINUE",
-                    "use CONTINUE (a failed step still fails the job flow and terminates the cluster)",
-                )
-    for name, duration in (("step_timeout", step_timeout), ("cluster_timeout", cluster_timeout)):
-        if duration.is_unresolved():
-            problems.add(name, "token", "a state's timeout must be known at synthesis", "pass a fixed Duration")
-            continue
-        problems.check_range(name, duration.to_seconds(), (1, MAX_TIMEOUT_SECONDS), f"{name} (seconds)")
-    problems.raise_if_any()

@@ -1,6 +1,7 @@
 """One view of an EMR cluster, whether CloudFormation creates it (``AWS::EMR::Cluster``) or a Step Functions state
-machine does (the ``RunJobFlow`` request of an ``elasticmapreduce:createCluster`` task, which never appears as an
-``AWS::EMR::Cluster``). Rules read the view in the API's spelling."""
+machine does (the ``RunJobFlow`` request of an ``elasticmapreduce:createCluster`` task or of an
+``aws-sdk:emr:runJobFlow`` task, which never appears as an ``AWS::EMR::Cluster``). Rules read the view in the
+API's spelling."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from emr_constructs.policy.templates import UNRESOLVED, Attr, Ref, Resource, Tem
 #: ones fail the replacement guard.
 MULTI_TENANT_TAG = "emr-constructs:multi-tenant"
 LONG_RUNNING_TAG = "emr-constructs:long-running"
-_CREATE_CLUSTER = re.compile(r":states:::elasticmapreduce:createCluster(\.sync)?$")
+#: Task resources that send a RunJobFlow request: the optimized integration and the AWS SDK integration (whose
+#: parameters are the API's, in PascalCase: Step Functions Developer Guide, "AWS SDK service integrations").
+_CREATE_CLUSTER = re.compile(r":states:::(elasticmapreduce:createCluster(\.sync)?|aws-sdk:emr:runJobFlow)$")
 _PLACEHOLDER = "@@emr-constructs-intrinsic-{}@@"
 
 
@@ -201,8 +204,8 @@ def _text(value: Any) -> str:
 
 
 def cluster_views(templates: TemplateSet) -> Iterator[ClusterView]:
-    """Every cluster the templates create: each ``AWS::EMR::Cluster``, and each ``createCluster`` task of a state
-    machine (its request in ``Parameters``)."""
+    """Every cluster the templates create: each ``AWS::EMR::Cluster``, and each ``createCluster`` or
+    ``aws-sdk:emr:runJobFlow`` task of a state machine (its request in ``Parameters``)."""
     for cluster in templates.resources("AWS::EMR::Cluster"):
         yield ClusterView(cluster, cluster.logical_id, "AWS::EMR::Cluster", cluster.properties, templates)
     for machine in templates.resources("AWS::StepFunctions::StateMachine"):

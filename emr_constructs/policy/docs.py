@@ -18,14 +18,21 @@ Each rule is written once (`emr_constructs/policy/rules.py`) and run by two adap
   YAML with short-form intrinsics), for teams without these constructs or without CDK. It also runs cfn-lint.
 
 Both read every cluster the templates create: each `AWS::EMR::Cluster` (raw ones included) and each
-`RunJobFlow` request in a Step Functions state machine's `elasticmapreduce:createCluster` task. References are
-followed within a template (`Ref`, `Fn::GetAtt`) and across the templates of one `cdk.out` (`Fn::ImportValue`,
+`RunJobFlow` request in a Step Functions state machine's `elasticmapreduce:createCluster` or
+`aws-sdk:emr:runJobFlow` task. References are followed within a template (`Ref`, `Fn::GetAtt`) and across the templates of one `cdk.out` (`Fn::ImportValue`,
 and the CDK's weak references `Fn::GetStackOutput`). A value that cannot be resolved (a parameter, an import
 from outside) makes a rule not applicable, never a failure.
 
+Three rules judge resources of any template rather than clusters (`emr_constructs/policy/rules_deploy.py`):
+EMR-MON1 and EMR-MON2 follow every CloudWatch alarm action and every EventBridge rule target to the SNS topic it
+names (`Ref`, `Fn::GetAtt`, `Fn::ImportValue`) and evaluate, as IAM would, whether the topic policy and the topic's
+KMS key policy let that publisher in with the condition keys it sends; EMR-DEP1 reads every Lambda function. Their
+findings sit on the topic or the function.
+
 ## Waivers
 
-A finding is waived on its resource (the cluster, or the state machine of a job flow) with a reason:
+A finding is waived on its resource (the cluster, the state machine of a job flow, or the topic or function a
+resource rule judges) with a reason:
 
 - in a CDK app, acknowledge it:
   `cdk.Validations.of(cluster).acknowledge(cdk.Acknowledgment(id="{PACK}::{PACK}-EMR-OPS2", reason="..."))`;

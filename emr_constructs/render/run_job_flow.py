@@ -1,8 +1,9 @@
 """Render a ``ClusterSpec`` to the EMR ``RunJobFlow`` request (the second renderer beside ``cloudformation``).
 
-This is the request that a transient job flow sends through Step Functions' ``elasticmapreduce:createCluster``
-integration, or that boto3's ``run_job_flow`` takes. Every per-field helper is shared with the CloudFormation
-renderer (``emr_constructs.render.fields``); only the places where the API's shape differs live here:
+This is the request that a transient job flow sends through Step Functions' AWS SDK integration
+``aws-sdk:emr:runJobFlow`` (which takes the API's own parameter names and shapes), or that boto3's ``run_job_flow``
+takes. Every per-field helper is shared with the CloudFormation renderer (``emr_constructs.render.fields``); only
+the places where the API's shape differs live here:
 
 - ``Instances.InstanceFleets[]`` with ``InstanceFleetType`` MASTER/CORE/TASK, and ``Instances.InstanceGroups[]``
   with ``InstanceRole`` MASTER/CORE/TASK, instead of CloudFormation's ``MasterInstanceFleet``/``CoreInstanceFleet``/
@@ -156,7 +157,7 @@ def _check(spec: ClusterSpec, wiring: JobFlowWiring) -> None:
             "keep_alive_when_no_steps",
             False,
             "with no steps in the request, the cluster would terminate as soon as it is ready, before any step "
-            "reaches it (and Step Functions' createCluster.sync, which waits for WAITING, would fail)",
+            "reaches it (and a Step Functions job flow, which waits for WAITING to add its steps, would fail)",
             "put the steps in wiring.steps, or keep the cluster alive and terminate it when the work is done",
         )
     problems.raise_if_any()
@@ -179,12 +180,13 @@ def render_run_job_flow(
 
     - *Steps in the request* (boto3 ``run_job_flow``): pass ``keep_alive_when_no_steps=False`` in the spec and
       the steps in ``wiring.steps``; EMR terminates the cluster after the last step.
-    - *Steps added afterwards* (Step Functions ``createCluster.sync`` then ``addStep.sync``): the integration
-      waits for the cluster to reach WAITING (Step Functions Developer Guide, "Create and manage Amazon EMR
-      clusters with Step Functions"), which a cluster with ``keep_alive_when_no_steps=False`` never does; CDK's
-      own ``EmrCreateCluster`` task always sends true and takes no steps. So keep it true, send no ``steps``,
-      terminate the cluster from every path of the state machine, and set ``auto_termination_idle_seconds`` in
-      the spec as the backstop for executions that time out or are stopped (catch blocks do not run then).
+    - *Steps added afterwards* (Step Functions: RunJobFlow, wait for WAITING, then ``addStep.sync``): a cluster
+      with ``keep_alive_when_no_steps=False`` and no steps ends as soon as it has started and never reaches
+      WAITING (Step Functions' own ``createCluster`` even requires ``KeepJobFlowAliveWhenNoSteps`` true and no
+      ``Steps``: "Create and manage Amazon EMR clusters with Step Functions"). So keep it true, send no
+      ``steps``, terminate the cluster from every path of the state machine, and set
+      ``auto_termination_idle_seconds`` in the spec as the backstop for executions that time out or are stopped
+      (catch blocks do not run then).
 
     ``keep_alive_when_no_steps=False`` with no steps is rejected: that cluster would end before doing any work.
     """

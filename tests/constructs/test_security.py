@@ -16,7 +16,7 @@ from emr_constructs import ClusterSpec, EmrCluster
 from emr_constructs.security import EmrSecurityConfiguration
 from stacks import project_context
 from tests.constructs.test_cluster import ENV, FLEETS, _vpc
-from tests.nag import add_nag_packs, synth_findings
+from tests.nag import add_nag_packs, policy_failures, synth_findings
 from tests.templates import cfn_lint
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:emr/{name}-AbCdEf"
@@ -86,7 +86,7 @@ def _one(template: dict[str, Any], kind: str) -> dict[str, Any]:
 def test_secure_defaults_pass_every_policy_pack_but_kerberos(built: dict[str, Any]) -> None:
     # Without Kerberos and without a waiver, the packs flag exactly the missing authentication; the
     # Kerberos cluster passes every rule.
-    assert sorted(str(finding) for finding in built["findings"]) == [
+    assert sorted(policy_failures(built["findings"])) == [
         "AwsSolutions-EMR6 at Defaults/Cluster/Resource",
         "HIPAA.Security-EMRKerberosEnabled at Defaults/Cluster/Resource",
     ]

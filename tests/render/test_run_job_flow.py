@@ -629,6 +629,7 @@ def test_tokens_pass_through_untouched() -> None:
 # Every ClusterSpec field and where the request carries it. A new spec field fails here until it is rendered.
 SPEC_FIELDS = {
     "name": "Name",
+    "generation": "Name (<name>-g<generation> from generation 2 on)",
     "release_label": "ReleaseLabel",
     "applications": "Applications",
     "configurations": "Configurations (merged)",
