@@ -52,6 +52,7 @@ class JobFlowStack(cdk.Stack):
             service_access_security_group=network.service_access_security_group,
             schedule=events.Schedule.expression(job_flow.schedule) if job_flow.schedule else None,
             cloudwatch_log_group_name=config.log_group_name(cluster.name),
+            newer_request_fields=job_flow.newer_request_fields,
         )
         grant_data_access(
             self,

@@ -37,6 +37,7 @@ from emr_constructs.monitoring.logs import ClusterLogGroup
 from emr_constructs.render import JobFlowWiring, render_run_job_flow
 from emr_constructs.security import EmrSecurityConfiguration
 from emr_constructs.spec import ClusterSpec
+from emr_constructs.spec.app_config import newer_fields_problem
 
 __all__ = [
     "DEFAULT_CLUSTER_TIMEOUT",
@@ -137,6 +138,7 @@ class TransientJobFlow(Construct):
         step_timeout: cdk.Duration = DEFAULT_STEP_TIMEOUT,
         cluster_timeout: cdk.Duration = DEFAULT_CLUSTER_TIMEOUT,
         cloudwatch_log_group_name: str | None = None,
+        newer_request_fields: bool = False,
     ) -> None:
         """``subnets`` default to the VPC's private (else isolated) subnets. ``log_prefix`` defaults to
         ``emr/<cluster name>``; ``log_key`` (default: none) also encrypts the logs EMR pushes
@@ -146,9 +148,15 @@ class TransientJobFlow(Construct):
         adds an EventBridge rule. ``step_timeout`` (default 6 h) limits each step; ``cluster_timeout``
         (default 1 h) limits waiting for the new cluster to be WAITING, and terminating it. With
         ``spec.monitoring.logs``, step and Spark logs also go to a new encrypted log group,
-        ``cloudwatch_log_group_name`` (default ``/aws/emr/<cluster name>``), kept across executions."""
+        ``cloudwatch_log_group_name`` (default ``/aws/emr/<cluster name>``), kept across executions.
+        ``newer_request_fields`` (default False) sends ``MonitoringConfiguration`` and
+        ``Instances.UnhealthyNodeReplacement``, which Step Functions' documentation does not confirm
+        (``NEWER_REQUEST_FIELDS``); left out, EMR's defaults apply, and ``spec.monitoring.logs`` is an error."""
         all_steps: list[Step] = [*(step_from_spec(step) for step in spec.steps), *steps]
         check_job_flow(spec, all_steps, step_timeout, cluster_timeout)
+        newer_problem = newer_fields_problem(spec, newer_request_fields)
+        if newer_problem is not None:
+            raise ValueError(f"TransientJobFlow {id!r}: {newer_problem}. Fix: pass newer_request_fields=True")
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         chosen = list(subnets) if subnets is not None else list(vpc.private_subnets or vpc.isolated_subnets)
@@ -226,6 +234,9 @@ class TransientJobFlow(Construct):
         )
         #: The ``RunJobFlow`` request that ``CreateCluster`` sends (values may be tokens).
         self.request = render_run_job_flow(self.spec, wiring)
+        if not newer_request_fields:
+            self.request.pop("MonitoringConfiguration", None)
+            self.request.get("Instances", {}).pop("UnhealthyNodeReplacement", None)
 
         self.state_machine_role = iam.Role(
             self,
@@ -300,6 +311,15 @@ class TransientJobFlow(Construct):
         if schedule is not None:
             self.schedule_rule = self._schedule(schedule)
         self._acknowledge_policy_findings(stack)
+        if not newer_request_fields and spec.unhealthy_node_replacement:
+            cdk.Validations.of(self.state_machine.node.default_child).acknowledge(  # type: ignore[arg-type]
+                cdk.Acknowledgment(
+                    id="EmrChecks::EmrChecks-EMR-OPS4",
+                    reason="Instances.UnhealthyNodeReplacement is left out of the RunJobFlow request on purpose: Step "
+                    "Functions' documentation does not confirm the field for its EMR integrations "
+                    "(NEWER_REQUEST_FIELDS). EMR's default applies; newer_request_fields=True sends it.",
+                )
+            )
         for warning_id, message in spec.warnings():
             cdk.Annotations.of(self).add_warning_v2(f"emr-constructs:{warning_id}", message)
 

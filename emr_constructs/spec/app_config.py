@@ -89,15 +89,35 @@ def data_bucket_name(environment: str, account: str, region: str, name: str) -> 
     return f"emr-constructs-{environment}-{name}-{account}-{region}"
 
 
+#: RunJobFlow fields newer than what Step Functions documents for its EMR integrations ("Create and manage Amazon
+#: EMR clusters with Step Functions" lists no supported fields, and Step Functions has rejected newer ones before:
+#: aws-cdk#17452, "The field AutoTerminationPolicy is not supported by Step Functions"). A job flow leaves them out
+#: unless asked; EMR's defaults then apply.
+NEWER_REQUEST_FIELDS = ("MonitoringConfiguration", "Instances.UnhealthyNodeReplacement")
+
+
+def newer_fields_problem(cluster: ClusterSpec, allowed: bool) -> str | None:
+    """Why a job flow's cluster needs the newer request fields that it may not send, or None."""
+    if cluster.cloudwatch_logs is not None and not allowed:
+        return (
+            "CloudWatch Logs delivery travels in MonitoringConfiguration, a RunJobFlow field that Step Functions' "
+            "documentation does not confirm for its EMR integrations; a job flow sends it only when asked"
+        )
+    return None
+
+
 class JobFlowSpec(SpecModel):
     """A transient job flow: Step Functions creates ``cluster``, runs its ``steps``, terminates it and reports.
 
     ``schedule`` is an EventBridge expression (``cron(0 3 * * ? *)`` or ``rate(1 day)``); default: none (start
     executions yourself). The cluster's name names the job flow; it needs at least one step.
+    ``newer_request_fields`` (default false) sends the RunJobFlow fields that Step Functions' documentation does
+    not confirm for its EMR integrations (``NEWER_REQUEST_FIELDS``); ``monitoring.logs`` needs them.
     """
 
     cluster: ClusterSpec
     schedule: str | None = Field(default=None, max_length=256)
+    newer_request_fields: bool = False
 
     @field_validator("schedule")
     @classmethod
@@ -112,6 +132,9 @@ class JobFlowSpec(SpecModel):
         problems = ProblemCollector(self)
         if not self.cluster.steps:
             problems.add("cluster.steps", [], "a job flow runs steps and has none", "add at least one step")
+        problem = newer_fields_problem(self.cluster, self.newer_request_fields)
+        if problem is not None:
+            problems.add("cluster.monitoring.logs", "set", problem, "set newer_request_fields: true on the job flow")
         monitoring = self.cluster.monitoring
         extra = sorted(monitoring.model_fields_set - {"logs"}) if monitoring is not None else []
         if extra:

@@ -215,12 +215,13 @@ def test_create_request_goes_through_the_sdk_integration_with_exactly_the_api_fi
     (https://docs.aws.amazon.com/step-functions/latest/dg/connect-emr.html) says only that createCluster "uses the
     same request syntax as runJobFlow, except" for KeepJobFlowAliveWhenNoSteps, Steps and fleet/group names; it
     lists no supported fields, so it cannot confirm ``MonitoringConfiguration`` or
-    ``Instances.UnhealthyNodeReplacement``. The decision: send the request through the AWS SDK integration
+    ``Instances.UnhealthyNodeReplacement``: those two are left out unless ``newer_request_fields=True``
+    (``NEWER_REQUEST_FIELDS``). The decision: send the request through the AWS SDK integration
     ("Learning to use AWS service SDK integrations in Step Functions",
     https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html:
     ``arn:aws:states:::aws-sdk:emr:[apiAction]``, "parameter names will be Pascal case"), which takes the API's
-    own parameters. So the request is exactly the rendered RunJobFlow request: every key a RunJobFlow member of
-    botocore's model, in the API's PascalCase, nothing added or dropped on the way."""
+    own parameters. So the request is the rendered RunJobFlow request less the unconfirmed fields: every key a
+    RunJobFlow member of botocore's model, in the API's PascalCase."""
     flow = built["transient"]
     create = _definition(built, "Transient")["States"][names.CREATE_CLUSTER]
     assert create["Resource"] == "arn:aws:states:::aws-sdk:emr:runJobFlow"
@@ -231,7 +232,8 @@ def test_create_request_goes_through_the_sdk_integration_with_exactly_the_api_fi
     assert set(request) == set(flow.request) and set(request) <= members
     assert set(request["Instances"]) == set(flow.request["Instances"])
     assert set(request["Instances"]) <= set(model.input_shape.members["Instances"].members)  # type: ignore[attr-defined]
-    assert request["Instances"]["UnhealthyNodeReplacement"] is False  # the spec's own value, passed through
+    assert "UnhealthyNodeReplacement" not in request["Instances"], "unconfirmed by Step Functions: left out"
+    assert "MonitoringConfiguration" not in request
     assert not {"Steps", "StepExecutionRoleArn", "VisibleToAllUsers"} & set(request)
     assert all(key[:1].isupper() and not key.endswith(".$") for key in request)
 
@@ -240,7 +242,9 @@ def test_create_request_carries_the_monitoring_configuration() -> None:
     """Item 7: with ``monitoring.logs`` (emr-7.11.0+), ``MonitoringConfiguration`` goes through the SDK integration
     too, valid against botocore's RunJobFlow model."""
     payload = _transient(FLEETS, release_label="emr-7.12.0", monitoring={"logs": {"retention_days": 30}})
-    flow = _build(payload)
+    with pytest.raises(ValueError, match=r"MonitoringConfiguration, a RunJobFlow field that Step Functions"):
+        _build(payload)
+    flow = _build(payload, newer_request_fields=True)
     template = dict(Template.from_stack(cdk.Stack.of(flow)).to_json())
     _, machine = _one(template, "AWS::StepFunctions::StateMachine")
     text = json.dumps(machine["Properties"]["DefinitionString"])

@@ -82,21 +82,29 @@ def test_fails_logs_before_7_11() -> None:
     assert "emr-7.11.0+" in str(error) and "emr-plan-logging-cw.html" in str(error)
 
 
-def _app(job_flow_cluster: dict[str, Any]) -> dict[str, Any]:
+def _app(job_flow_cluster: dict[str, Any], **job_flow: Any) -> dict[str, Any]:
     return {
         "environment": "dev",
         "account": "111111111111",
         "region": "eu-west-1",
         "availability_zones": ["eu-west-1a"],
         "clusters": [fleet_cluster(name="long-running")],
-        "job_flows": [{"cluster": job_flow_cluster}],
+        "job_flows": [{"cluster": job_flow_cluster, **job_flow}],
     }
 
 
 def test_job_flows_take_only_logs() -> None:
     steps = [{"name": "s", "command": ["echo", "hi"]}]
-    ok = AppConfig.model_validate(_app(fleet_cluster(release_label="emr-7.11.0", steps=steps, monitoring={"logs": {}})))
+    cluster = fleet_cluster(release_label="emr-7.11.0", steps=steps, monitoring={"logs": {}})
+    ok = AppConfig.model_validate(_app(cluster, newer_request_fields=True))
     assert ok.job_flows[0].cluster.cloudwatch_logs is not None
+
+
+def test_fails_logs_on_a_job_flow_without_the_newer_request_fields() -> None:
+    steps = [{"name": "s", "command": ["echo", "hi"]}]
+    cluster = fleet_cluster(release_label="emr-7.11.0", steps=steps, monitoring={"logs": {}})
+    with pytest.raises(ValueError, match=r"(?s)cluster\.monitoring\.logs.*Fix: set newer_request_fields: true"):
+        AppConfig.model_validate(_app(cluster))
 
 
 def test_fails_alarms_on_a_job_flow() -> None:

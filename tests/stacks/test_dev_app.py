@@ -271,13 +271,12 @@ def test_the_cluster_is_monitored_with_alarms_dashboard_and_notifications(dev_ap
     assert "AlarmTopicArn" in outputs
 
 
-def test_the_job_flow_ships_step_logs_to_cloudwatch_logs(dev_app: SynthesisedApp) -> None:
-    template = Template.from_json(dev_app.templates[JOB_FLOW])
-    template.has_resource_properties(
-        "AWS::Logs::LogGroup", {"LogGroupName": "/aws/emr/dev/daily-totals", "RetentionInDays": 30}
-    )
+def test_the_job_flow_sends_no_field_step_functions_does_not_confirm(dev_app: SynthesisedApp) -> None:
+    """The default app's first deploy must not depend on Step Functions accepting RunJobFlow fields its
+    documentation does not confirm (MonitoringConfiguration, Instances.UnhealthyNodeReplacement)."""
     machine = json.dumps(dev_app.templates[JOB_FLOW])
-    assert "CloudWatchLogConfiguration" in machine and "AmazonCloudWatchAgent" in machine
+    assert "aws-sdk:emr:runJobFlow" in machine
+    assert "MonitoringConfiguration" not in machine and "UnhealthyNodeReplacement" not in machine
 
 
 def test_the_stack_managed_cluster_warns_that_auto_termination_leaves_a_dead_cluster(dev_app: SynthesisedApp) -> None:
