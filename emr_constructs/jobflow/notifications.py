@@ -25,7 +25,9 @@ def _key(scope: Construct, id: str, description: str) -> kms.Key:
 
 def outcome_topic(scope: Construct, id: str) -> tuple[sns.Topic, kms.Key]:
     """A TLS-only topic encrypted with a new customer-managed key that EventBridge may also publish with (for
-    example rules on EMR state changes)."""
+    example rules on EMR state changes; admit them to the topic policy with
+    ``emr_constructs.monitoring.topic.admit_rules``). The state machine publishes through its execution role: the
+    key policy delegates to IAM, and the topic policy (TLS-only) denies nothing it sends."""
     return encrypted_topic(
         scope,
         id,

@@ -15,7 +15,7 @@ from constructs import Construct
 from emr_constructs.monitoring.alarms import cluster_alarms
 from emr_constructs.monitoring.dashboard import cluster_dashboard
 from emr_constructs.monitoring.events import add_event_rules
-from emr_constructs.monitoring.topic import ALARM_AND_EVENT_PUBLISHERS, encrypted_topic
+from emr_constructs.monitoring.topic import ALARM_AND_EVENT_PUBLISHERS, admit_alarms, encrypted_topic
 from emr_constructs.spec import ClusterSpec
 from emr_constructs.spec.monitoring import MonitoringSpec
 
@@ -25,10 +25,13 @@ class EmrMonitoring(Construct):
     ``emr_constructs.spec.monitoring.ALARMS``), a dashboard, and EventBridge rules on its state, step, instance
     fleet or group, resize and provisioning events, all delivered to ``topic``.
 
-    ``topic`` defaults to a new TLS-only topic encrypted with a new customer-managed key (RETAIN) whose policy
-    admits CloudWatch and EventBridge; ``emails`` and ``slack`` channels subscribe to it. ``function`` (or
-    ``monitoring.lambda_function_arn``) also receives every matched event as is. ``dashboard_name`` defaults to
-    ``emr-<cluster name>``.
+    ``topic`` defaults to a new TLS-only topic encrypted with a new customer-managed key (RETAIN) that CloudWatch
+    alarms and EventBridge rules may use (``monitoring.topic``); the topic policy admits exactly these alarms and
+    rules (``aws:SourceArn``). A given ``topic`` construct gets the same topic policy statements; an imported one
+    gets none, and its policy and key must admit ``cloudwatch.amazonaws.com`` and ``events.amazonaws.com`` (the
+    ``EmrChecks`` rules EMR-MON1 and EMR-MON2 tell). ``emails`` and ``slack`` channels subscribe to it.
+    ``function`` (or ``monitoring.lambda_function_arn``) also receives every matched event as is.
+    ``dashboard_name`` defaults to ``emr-<cluster name>``.
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class EmrMonitoring(Construct):
         for alarm in self.alarms.values():
             alarm.add_alarm_action(action)
             alarm.add_ok_action(action)
+        admit_alarms(topic, list(self.alarms.values()))
         self.rules: dict[str, events.Rule] = (
             add_event_rules(Construct(self, "Events"), spec, cluster_id, topic, function)
             if self.monitoring.notifications

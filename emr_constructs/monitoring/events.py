@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from emr_constructs.monitoring.topic import TopicTarget, admit_rules
 from emr_constructs.spec import ClusterSpec
 
 SOURCE = "aws.emr"
@@ -87,7 +88,8 @@ def add_event_rules(
     topic: sns.ITopic,
     function: lambda_.IFunction | None = None,
 ) -> dict[str, events.Rule]:
-    """Create the rules under ``scope``, each filtered to ``cluster_id``."""
+    """Create the rules under ``scope``, each filtered to ``cluster_id``, and admit exactly them to ``topic``'s
+    policy (``admit_rules``: ``events.amazonaws.com`` scoped by ``aws:SourceArn``)."""
     created: dict[str, events.Rule] = {}
     message = readable_message(spec)
     for rule in cluster_event_rules(spec):
@@ -102,8 +104,9 @@ def add_event_rules(
             description=f"EMR cluster {spec.name}: {rule.description}",
             event_pattern=pattern,
         )
-        resource.add_target(targets.SnsTopic(topic, message=message))
+        resource.add_target(TopicTarget(topic, message))
         if function is not None:
             resource.add_target(targets.LambdaFunction(function, retry_attempts=2, max_event_age=cdk.Duration.hours(1)))
         created[rule.id] = resource
+    admit_rules(topic, list(created.values()))
     return created

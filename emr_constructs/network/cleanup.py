@@ -92,7 +92,11 @@ class SecurityGroupRuleCleanup(Construct):
             role=self.role,
             timeout=cdk.Duration.minutes(2),
             memory_size=256,
-            reserved_concurrent_executions=1,
+            # No reserved concurrency: Lambda keeps 100 units of the account's concurrency unreserved, so a
+            # reservation fails creation ("decreases account's UnreservedConcurrentExecution below its minimum
+            # value") in accounts whose quota is at or near that minimum, new accounts among them (AWS Lambda
+            # Developer Guide, "Configuring reserved concurrency"). CloudFormation invokes the handler once per
+            # stack operation, so it needs no reservation to run and no cap to protect anything.
             log_group=self.log_group,
         )
         _acknowledge_findings(self.function, self.policy)
@@ -145,6 +149,14 @@ def _acknowledge_findings(function: lambda_.Function, policy: iam.ManagedPolicy)
         "the VPC and its endpoints) is being deleted; attaching it to that VPC would make deletion wait on "
         "its network interfaces"
     )
+    concurrency = (
+        "No reserved concurrency on purpose: Lambda keeps 100 units of the account's concurrency unreserved "
+        "('You can reserve up to the Unreserved account concurrency value minus 100', AWS Lambda Developer Guide, "
+        "Configuring reserved concurrency, https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency"
+        ".html), so any reservation fails stack creation in accounts whose quota is at that minimum (new accounts). "
+        "CloudFormation invokes this handler once per create, update or delete of one resource: it needs no "
+        "reserved capacity, and a cap would protect nothing"
+    )
     describe = (
         "ec2:DescribeSecurityGroupRules has no resource-level permissions (resource type *); the revoke "
         "actions are scoped to the three security group ARNs"
@@ -152,6 +164,7 @@ def _acknowledge_findings(function: lambda_.Function, policy: iam.ManagedPolicy)
     for pack in ("HIPAA.Security", "NIST.800.53.R5"):
         _acknowledge(function, f"{pack}-LambdaDLQ", dlq)
         _acknowledge(function, f"{pack}-LambdaInsideVPC", outside_vpc)
+        _acknowledge(function, f"{pack}-LambdaConcurrency", concurrency)
     _acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", describe)
 
 

@@ -19,9 +19,9 @@ Each rule is written once (`emr_constructs/policy/rules.py`) and run by two adap
 
 Both read every cluster the templates create: each `AWS::EMR::Cluster` (raw ones included) and each
 `RunJobFlow` request in a Step Functions state machine's `elasticmapreduce:createCluster` or
-`aws-sdk:emr:runJobFlow` task. References are followed within a template (`Ref`, `Fn::GetAtt`) and across the templates of one `cdk.out` (`Fn::ImportValue`,
-and the CDK's weak references `Fn::GetStackOutput`). A value that cannot be resolved (a parameter, an import
-from outside) makes a rule not applicable, never a failure.
+`aws-sdk:emr:runJobFlow` task. References are followed within a template (`Ref`, `Fn::GetAtt`) and across
+the templates of one `cdk.out` (`Fn::ImportValue`, and the CDK's weak references `Fn::GetStackOutput`). A value
+that cannot be resolved (a parameter, an import from outside) makes a rule not applicable, never a failure.
 
 Three rules judge resources of any template rather than clusters (`emr_constructs/policy/rules_deploy.py`):
 EMR-MON1 and EMR-MON2 follow every CloudWatch alarm action and every EventBridge rule target to the SNS topic it

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from emr_constructs.policy.clusters import ClusterView, cluster_views
 from emr_constructs.policy.rules import BY_ID, RULES, WAIVER_RULE, Level, Options, Rule
+from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.templates import Resource, TemplateSet
 
 #: Rule ids as cdk-nag reports them (``<pack>-<rule>``); waivers name them so.
@@ -85,10 +86,35 @@ def check_view(view: ClusterView, options: Options, rules: Iterable[Rule] = RULE
     return findings
 
 
+def check_resources(templates: TemplateSet, options: Options) -> list[Finding]:
+    """The non-compliant outcomes of the resource rules (``rules_deploy``), each on the resource it judges and
+    waived like a cluster's."""
+    findings = []
+    for rule, resource, outcome in judge_resources(templates, options):
+        if outcome.status != "NON_COMPLIANT":
+            continue
+        reasons, _ = _waivers(resource)
+        template = templates.templates[resource.template]
+        findings.append(
+            Finding(
+                rule,
+                template.name,
+                template.path,
+                resource.logical_id,
+                resource.logical_id,
+                outcome.message,
+                reasons.get(nag_id(rule)) or reasons.get(rule.id),
+            )
+        )
+    return findings
+
+
 def check_templates(templates: TemplateSet, options: Options | None = None) -> list[Finding]:
-    """Every finding of every cluster the templates create (raw ``AWS::EMR::Cluster`` and job-flow requests)."""
+    """Every finding of every cluster the templates create (raw ``AWS::EMR::Cluster`` and job-flow requests), and
+    of the resource rules over every template."""
     options = options or Options()
     findings: list[Finding] = []
     for view in cluster_views(templates):
         findings.extend(check_view(view, options))
+    findings.extend(check_resources(templates, options))
     return findings

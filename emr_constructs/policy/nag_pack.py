@@ -28,9 +28,23 @@ from jsii.errors import JSIIError
 from emr_constructs.policy.clusters import cluster_views
 from emr_constructs.policy.engine import PACK
 from emr_constructs.policy.rules import READ_RULE, RULES, Options, Outcome, Rule, fail
+from emr_constructs.policy.rules_deploy import RESOURCE_RULES, judge_resources
 from emr_constructs.policy.templates import Template, TemplateSet
 
 _TYPES = ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine")
+#: The types the resource rules judge (``rules_deploy``) and read.
+_JUDGED = frozenset({"AWS::SNS::Topic", "AWS::Lambda::Function"})
+_RESOURCE_READ = frozenset(
+    {
+        *_JUDGED,
+        "AWS::SNS::TopicPolicy",
+        "AWS::SNS::TopicInlinePolicy",
+        "AWS::KMS::Key",
+        "AWS::KMS::Alias",
+        "AWS::CloudWatch::Alarm",
+        "AWS::Events::Rule",
+    }
+)
 #: The resource types the rules read; others are listed by type only (rendering every resource is slower, and
 #: some L1s with partial properties cannot be rendered before synthesis).
 _READ = frozenset(
@@ -45,6 +59,7 @@ _READ = frozenset(
         "AWS::EC2::Subnet",
         "AWS::EC2::SubnetRouteTableAssociation",
         "AWS::EC2::Route",
+        *_RESOURCE_READ,
     }
 )
 
@@ -156,6 +171,7 @@ class EmrChecks(NagPack):
         self._options = options or Options()
         self._templates: TemplateSet | None = None
         self._unreadable: dict[str, str] = {}
+        self._judged: dict[tuple[str, str, str], Outcome] | None = None
 
     @property
     def name(self) -> str:
@@ -166,7 +182,7 @@ class EmrChecks(NagPack):
             root = node.node.root
             # Render only for an app the rules judge (one with a cluster or a state machine), as before.
             read = any(
-                isinstance(child, cdk.CfnResource) and child.cfn_resource_type in _TYPES
+                isinstance(child, cdk.CfnResource) and child.cfn_resource_type in (*_TYPES, *_JUDGED)
                 for child in root.node.find_all()
             )
             templates = TemplateSet()
@@ -196,6 +212,8 @@ class EmrChecks(NagPack):
                 fail(f"the pack could not render this resource's properties from the construct tree ({why})"),
             )
             return
+        if kind in _JUDGED:
+            self._check_judged(node, templates)
         if kind not in _TYPES:
             return
         stack = cdk.Stack.of(node)
@@ -216,4 +234,17 @@ class EmrChecks(NagPack):
                 outcome = Outcome("COMPLIANT")
             else:
                 outcome = Outcome("NOT_APPLICABLE")
+            self._apply(node, rule, outcome)
+
+    def _check_judged(self, node: cdk.CfnResource, templates: TemplateSet) -> None:
+        """The resource rules' outcomes for ``node`` (computed once over the whole app)."""
+        if self._judged is None:
+            self._judged = {
+                (rule.id, resource.template, resource.logical_id): outcome
+                for rule, resource, outcome in judge_resources(templates, self._options)
+            }
+        stack = cdk.Stack.of(node)
+        logical_id = stack.get_logical_id(node)
+        for rule in RESOURCE_RULES:
+            outcome = self._judged.get((rule.id, stack.artifact_id, logical_id), Outcome("NOT_APPLICABLE"))
             self._apply(node, rule, outcome)

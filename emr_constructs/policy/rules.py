@@ -538,4 +538,8 @@ READ_RULE = Rule(
     lambda view, options: COMPLIANT,
 )
 
-BY_ID = {rule.id: rule for rule in (*RULES, WAIVER_RULE, READ_RULE)}
+# Rules over any template's resources (SNS topics, Lambda functions), not clusters: rules_deploy.py. It builds on
+# this module's types, so it is imported last (the package imports this module first).
+from emr_constructs.policy.rules_deploy import RESOURCE_RULES  # noqa: E402
+
+BY_ID = {rule.id: rule for rule in (*RULES, *RESOURCE_RULES, WAIVER_RULE, READ_RULE)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,14 @@ from emr_constructs.jobflow import TransientJobFlow
 from emr_constructs.jobflow import states as names
 from emr_constructs.jobs import CommandStep
 from emr_constructs.monitoring import EmrMonitoring
+from emr_constructs.policy.deliveries import ALARM_FIELDS, deliveries, key_admits, topic_admits
+from emr_constructs.policy.rules_deploy import judge_resources
+from emr_constructs.policy.templates import Template, TemplateSet
 from emr_constructs.spec.monitoring import ALARMS
-from stacks import project_context
+from stacks import DEFAULT_CONFIG, build_app, project_context
 from tests.constructs.test_cluster import ENV, FLEETS, GROUPS, _vpc, acknowledge_imported_subnets
 from tests.constructs.test_transient_job_flow import _definition
-from tests.nag import add_nag_packs, synth_findings
+from tests.nag import add_nag_packs, policy_failures, synth_findings
 from tests.templates import cfn_lint
 
 WAIVER = {"reason": "test cluster; Kerberos is covered by the security tests"}
@@ -77,6 +81,7 @@ def built() -> dict[str, Any]:
         vpc=_vpc(stack),
         log_bucket=s3.Bucket.from_bucket_name(stack, "Logs", "logs-bucket"),
         cloudwatch_log_group_name="/aws/emr/test/flow",
+        newer_request_fields=True,
     )
     for name in STACKS:
         acknowledge_imported_subnets(app.node.find_child(name))
@@ -174,20 +179,87 @@ def test_alarms_notify_the_topic_on_alarm_and_ok(built: dict[str, Any]) -> None:
 # -- topic ---------------------------------------------------------------------------------------------------
 
 
+def _key_statements(built: dict[str, Any], stack: str) -> dict[str, dict[str, Any]]:
+    (topic,) = _of_type(built, stack, "AWS::SNS::Topic").values()
+    key = built["templates"][stack]["Resources"][topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]]
+    return {s.get("Sid", "root"): s for s in key["Properties"]["KeyPolicy"]["Statement"]}
+
+
+def _topic_statements(built: dict[str, Any], stack: str) -> dict[str, dict[str, Any]]:
+    (policy,) = _of_type(built, stack, "AWS::SNS::TopicPolicy").values()
+    return {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+
+
+_ALARM_PATTERN = {
+    "Fn::Join": [
+        "",
+        [
+            "arn:",
+            {"Ref": "AWS::Partition"},
+            ":cloudwatch:",
+            {"Ref": "AWS::Region"},
+            ":",
+            {"Ref": "AWS::AccountId"},
+            ":alarm:*",
+        ],
+    ]
+}
+
+
 def test_topic_uses_a_customer_managed_key_that_admits_cloudwatch_and_eventbridge(built: dict[str, Any]) -> None:
+    """SNS Developer Guide, "Enable compatibility between event sources from AWS services and encrypted topics"
+    (sns-key-management.html#compatibility-with-aws-services): each publishing service needs kms:GenerateDataKey*
+    and kms:Decrypt; aws:SourceAccount and aws:SourceArn scope CloudWatch, and are "not supported for
+    EventBridge-to-encrypted topics"."""
     (topic,) = _of_type(built, "Fleet", "AWS::SNS::Topic").values()
-    key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
-    key = built["templates"]["Fleet"]["Resources"][key_id]
+    key = built["templates"]["Fleet"]["Resources"][topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]]
     assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
     assert key["DeletionPolicy"] == "Retain"
-    (statement,) = [
-        s for s in key["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == "AllowServicesToPublishToTheTopic"
-    ]
-    assert statement["Principal"]["Service"] == ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
-    assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    (policy,) = _of_type(built, "Fleet", "AWS::SNS::TopicPolicy").values()
-    deny = policy["Properties"]["PolicyDocument"]["Statement"][0]
+    statements = _key_statements(built, "Fleet")
+    assert set(statements) == {"root", "AllowCloudWatchAlarmsToPublish", "AllowEventBridgeRulesToPublish"}
+    assert statements["root"]["Principal"] == {"AWS": "arn:aws:iam::111111111111:root"}
+    alarms = statements["AllowCloudWatchAlarmsToPublish"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert alarms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert alarms["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {"aws:SourceArn": _ALARM_PATTERN},
+    }
+    rules = statements["AllowEventBridgeRulesToPublish"]
+    assert rules["Principal"] == {"Service": "events.amazonaws.com"}
+    assert rules["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"] and "Condition" not in rules
+
+
+def test_topic_policy_admits_exactly_these_alarms_and_rules_over_tls(built: dict[str, Any]) -> None:
+    """AWS re:Post Knowledge Center, "cloudwatch-receive-sns-for-alarm-trigger": a topic policy must allow
+    cloudwatch.amazonaws.com sns:Publish, scoped with aws:SourceArn; EventBridge User Guide, "Cross-service confused
+    deputy prevention": for rule targets aws:SourceArn is the rule's ARN."""
+    (topic,) = _of_type(built, "Fleet", "AWS::SNS::Topic")
+    statements = _topic_statements(built, "Fleet")
+    assert set(statements) == {
+        "AllowPublishThroughSSLOnly",
+        "AllowCloudWatchAlarmsToPublish",
+        "AllowEventBridgeRulesToPublish",
+    }
+    deny = statements["AllowPublishThroughSSLOnly"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    alarms = statements["AllowCloudWatchAlarmsToPublish"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and alarms["Action"] == "sns:Publish"
+    assert alarms["Resource"] == {"Ref": topic}
+    assert sorted(a["Fn::GetAtt"][0] for a in alarms["Condition"]["ArnEquals"]["aws:SourceArn"]) == sorted(
+        _alarms(built, "Fleet")
+    )
+    rules = statements["AllowEventBridgeRulesToPublish"]
+    assert rules["Principal"] == {"Service": "events.amazonaws.com"} and rules["Resource"] == {"Ref": topic}
+    assert sorted(r["Fn::GetAtt"][0] for r in rules["Condition"]["ArnEquals"]["aws:SourceArn"]) == sorted(
+        _rules(built, "Fleet")
+    )
+    # No statement admits EventBridge without a condition (aws-events-targets' SnsTopic would add one).
+    assert all("Condition" in s for s in statements.values())
+
+
+def test_a_topic_without_rules_admits_alarms_only(built: dict[str, Any]) -> None:
+    assert set(_topic_statements(built, "Unscaled")) == {"AllowPublishThroughSSLOnly", "AllowCloudWatchAlarmsToPublish"}
 
 
 def test_emails_and_slack_subscribe(built: dict[str, Any]) -> None:
@@ -364,17 +436,129 @@ def test_job_flow_request_carries_the_log_configuration(built: dict[str, Any]) -
     assert group["Properties"]["RetentionInDays"] == 90
 
 
+# -- delivery, end to end: every alarm action and event target reaches a topic that admits its publisher ----------
+
+
+@pytest.fixture(scope="module")
+def dev_templates() -> dict[str, dict[str, Any]]:
+    """The default app's stacks (config/dev.yaml), without the policy packs."""
+    app = cdk.App(outdir=tempfile.mkdtemp(prefix="dev-delivery-"), context=project_context())
+    build_app(DEFAULT_CONFIG, app, policy_checks=False)
+    return {stack.stack_name: stack.template for stack in app.synth().stacks}
+
+
+def _template_set(templates: dict[str, dict[str, Any]]) -> TemplateSet:
+    found = TemplateSet()
+    for name, body in templates.items():
+        found.add(Template(name, f"{name}.template.json", body, name))
+    return found
+
+
+def _publishers(templates: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """(template, source, property, topic) for every alarm action and every rule target that is a topic, read
+    without the walker: each alarm action must name a topic of its own template."""
+    found = []
+    for name, body in templates.items():
+        resources = body["Resources"]
+        for logical_id, resource in resources.items():
+            properties = resource.get("Properties", {})
+            if resource["Type"] == "AWS::CloudWatch::Alarm":
+                for field in ALARM_FIELDS:
+                    for action in properties.get(field, []):
+                        assert resources[action["Ref"]]["Type"] == "AWS::SNS::Topic", (logical_id, action)
+                        found.append((name, logical_id, field, action["Ref"]))
+            if resource["Type"] == "AWS::Events::Rule":
+                for index, target in enumerate(properties.get("Targets", [])):
+                    ref = target["Arn"].get("Ref") if isinstance(target["Arn"], dict) else None
+                    if ref in resources and resources[ref]["Type"] == "AWS::SNS::Topic":
+                        found.append((name, logical_id, f"Targets[{index}]", ref))
+    return sorted(found)
+
+
+def _assert_every_publisher_is_admitted(templates: dict[str, dict[str, Any]]) -> int:
+    walked = list(deliveries(_template_set(templates)))
+    expected = _publishers(templates)
+    assert sorted((d.source.template, d.source.logical_id, d.via, d.topic.logical_id) for d in walked) == expected
+    template_set = _template_set(templates)
+    for delivery in walked:
+        where = f"{delivery.source.logical_id} ({delivery.via}) -> {delivery.topic.logical_id}"
+        # (a) the topic policy allows sns:Publish to the publisher's service principal, with conditions it meets
+        assert topic_admits(template_set, delivery).admitted is True, where
+        # (b) the key policy allows that principal kms:GenerateDataKey* and kms:Decrypt, with conditions it meets
+        assert key_admits(template_set, delivery).admitted is True, where
+    return len(walked)
+
+
+def test_every_alarm_and_rule_of_the_dev_app_can_publish_to_its_topic(dev_templates: dict[str, Any]) -> None:
+    count = _assert_every_publisher_is_admitted(dev_templates)
+    alarms = sum(1 for body in dev_templates.values() for r in body["Resources"].values() if "Alarm" in r["Type"])
+    assert alarms and count >= 2 * alarms  # alarm and OK actions, plus the rules' topic targets
+
+
+def test_every_alarm_and_rule_of_these_clusters_can_publish_to_its_topic(built: dict[str, Any]) -> None:
+    assert _assert_every_publisher_is_admitted(built["templates"]) > 0
+
+
+def _without_statement(templates: dict[str, Any], kind: str, sid: str) -> dict[str, Any]:
+    changed = copy.deepcopy(templates)
+    for body in changed.values():
+        for resource in body["Resources"].values():
+            if resource["Type"] == kind:
+                document = resource["Properties"]["PolicyDocument" if kind.startswith("AWS::SNS") else "KeyPolicy"]
+                document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+    return changed
+
+
+def test_the_check_catches_what_the_review_found(dev_templates: dict[str, Any]) -> None:
+    """The pre-fix template (a topic policy with the TLS-only deny and no statement for CloudWatch) fails every alarm
+    action, as the Knowledge Center's "not authorized to perform: SNS:Publish" describes; a key statement for
+    EventBridge scoped by aws:SourceArn fails every rule."""
+    no_alarms = _template_set(
+        _without_statement(dev_templates, "AWS::SNS::TopicPolicy", "AllowCloudWatchAlarmsToPublish")
+    )
+    refused = [d for d in deliveries(no_alarms) if topic_admits(no_alarms, d).admitted is False]
+    assert refused and {d.publisher for d in refused} == {"cloudwatch.amazonaws.com"}
+    scoped = copy.deepcopy(dev_templates)
+    for body in scoped.values():
+        for resource in body["Resources"].values():
+            for statement in resource.get("Properties", {}).get("KeyPolicy", {}).get("Statement", []):
+                if statement.get("Sid") == "AllowEventBridgeRulesToPublish":
+                    statement["Condition"] = {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    scoped_set = _template_set(scoped)
+    refused = [d for d in deliveries(scoped_set) if key_admits(scoped_set, d).admitted is False]
+    assert refused and {d.publisher for d in refused} == {"events.amazonaws.com"}
+
+
+def test_the_dev_app_passes_the_resource_rules(dev_templates: dict[str, Any]) -> None:
+    outcomes = [(rule.id, r.logical_id, o.status) for rule, r, o in judge_resources(_template_set(dev_templates))]
+    assert [o for o in outcomes if o[2] != "COMPLIANT"] == []
+    assert {rule_id for rule_id, _, _ in outcomes} == {"EMR-MON1", "EMR-MON2", "EMR-DEP1"}
+
+
 # -- policy packs and lint -----------------------------------------------------------------------------------
 
 
 def test_no_policy_findings(built: dict[str, Any]) -> None:
-    failures = [str(f) for f in built["findings"] if f.rule != "Annotation::emr-constructs:kerberos-waived"]
-    assert failures == []
+    assert policy_failures(built["findings"]) == []
 
 
 @pytest.mark.parametrize("name", STACKS)
 def test_cfn_lint_is_clean(built: dict[str, Any], name: str) -> None:
     assert cfn_lint(built["templates"][name]) == []
+
+
+def test_a_given_topic_construct_admits_the_alarms_and_rules() -> None:
+    from aws_cdk import aws_sns as sns
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "GivenTopic", env=ENV)
+    spec = ClusterSpec.model_validate({**copy.deepcopy(GROUP), "monitoring": {}})
+    topic = sns.Topic(stack, "Topic", enforce_ssl=True)
+    EmrMonitoring(stack, "Monitoring", spec=spec, cluster_id="j-ABC", topic=topic)
+    template = app.synth().get_stack_by_name("GivenTopic").template
+    (policy,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::SNS::TopicPolicy"]
+    sids = [s["Sid"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    assert sids == ["AllowPublishThroughSSLOnly", "AllowCloudWatchAlarmsToPublish", "AllowEventBridgeRulesToPublish"]
 
 
 def test_a_given_function_and_topic_are_used() -> None:

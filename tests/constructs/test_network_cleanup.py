@@ -7,6 +7,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -260,3 +261,88 @@ def test_non_https_response_url_is_not_called(responses: Responses) -> None:
     index.send_response(event("Create", ResponseURL="file:///etc/passwd"), "SUCCESS", "ok", "id-1")
 
     assert responses.sent == []
+
+
+# -- the synthesised function: no reserved concurrency ------------------------------------------------------------
+
+LAMBDA_CONCURRENCY_DOC = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html"
+
+
+@dataclass(frozen=True)
+class Synthesised:
+    template: dict[str, Any]
+    findings: list[str]
+    acknowledged: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def synthesised() -> Synthesised:
+    """The cleanup construct alone, with cdk-nag's three packs, as the stateful stack creates it."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_logs as logs
+
+    from emr_constructs.network.cleanup import SecurityGroupRuleCleanup
+    from tests.nag import nag_app, synth_findings
+
+    app = nag_app()
+    stack = cdk.Stack(app, "Cleanup", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack, "Vpc", vpc_id="vpc-0123456789abcdef0", availability_zones=["eu-west-1a"], private_subnet_ids=["s-1"]
+    )
+    groups = [ec2.SecurityGroup(stack, f"Group{i}", vpc=vpc) for i in range(3)]
+    cleanup = SecurityGroupRuleCleanup(
+        stack,
+        "SecurityGroupCleanup",
+        security_groups=groups,
+        log_key=kms.Key(stack, "LogKey", enable_key_rotation=True),
+        log_retention=logs.RetentionDays.ONE_YEAR,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    findings = [str(f) for f in synth_findings(app) if "/SecurityGroupCleanup/" in f.path]
+    function = cleanup.function.node.default_child
+    assert function is not None
+    acknowledged = {
+        rule: reason
+        for entry in function.node.metadata
+        if entry.type == "aws:cdk:acknowledged-rules"
+        for rule, reason in entry.data.items()
+    }
+    template = json.loads((Path(app.outdir) / "Cleanup.template.json").read_text())
+    return Synthesised(template, findings, acknowledged)
+
+
+def _function(synthesised: Synthesised) -> dict[str, Any]:
+    (function,) = [r for r in synthesised.template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    return function
+
+
+def test_the_function_reserves_no_concurrency(synthesised: Synthesised) -> None:
+    """AWS Lambda Developer Guide, "Configuring reserved concurrency": "You can reserve up to the Unreserved account
+    concurrency value minus 100"; any reservation fails creation where the quota is at that minimum."""
+    properties = _function(synthesised)["Properties"]
+    assert "ReservedConcurrentExecutions" not in properties
+    assert properties["Runtime"] == "python3.14" and properties["Timeout"] == 120
+
+
+def test_lambda_concurrency_is_acknowledged_with_the_reason_on_the_function_only(synthesised: Synthesised) -> None:
+    for pack in ("HIPAA.Security", "NIST.800.53.R5"):
+        reason = synthesised.acknowledged[f"Annotation::{pack}-LambdaConcurrency"]
+        assert LAMBDA_CONCURRENCY_DOC in reason and "minus 100" in reason
+    assert not [f for f in synthesised.findings if "LambdaConcurrency" in f]
+
+
+def test_the_cleanup_construct_has_no_policy_findings(synthesised: Synthesised) -> None:
+    assert synthesised.findings == []
+
+
+def test_the_function_passes_the_reserved_concurrency_rule(synthesised: Synthesised) -> None:
+    from emr_constructs.policy import Options
+    from emr_constructs.policy.rules_deploy import RESOURCE_RULES
+    from emr_constructs.policy.templates import Template, TemplateSet
+
+    templates = TemplateSet()
+    templates.add(Template("Cleanup", "Cleanup.template.json", synthesised.template, "Cleanup"))
+    (rule,) = [r for r in RESOURCE_RULES if r.id == "EMR-DEP1"]
+    assert [(r.type, o.status) for r, o in rule.judge(templates, Options())] == [("AWS::Lambda::Function", "COMPLIANT")]
