@@ -312,16 +312,22 @@ class TransientJobFlow(Construct):
             self.schedule_rule = self._schedule(schedule)
         self._acknowledge_policy_findings(stack)
         if not newer_request_fields and spec.unhealthy_node_replacement:
-            cdk.Validations.of(self.state_machine.node.default_child).acknowledge(  # type: ignore[arg-type]
-                cdk.Acknowledgment(
-                    id="EmrChecks::EmrChecks-EMR-OPS4",
-                    reason="Instances.UnhealthyNodeReplacement is left out of the RunJobFlow request on purpose: Step "
-                    "Functions' documentation does not confirm the field for its EMR integrations "
-                    "(NEWER_REQUEST_FIELDS). EMR's default applies; newer_request_fields=True sends it.",
-                )
-            )
+            self._waive_unsent_node_replacement()
         for warning_id, message in spec.warnings():
             cdk.Annotations.of(self).add_warning_v2(f"emr-constructs:{warning_id}", message)
+
+    def _waive_unsent_node_replacement(self) -> None:
+        """EMR-OPS4 on the state machine, as an acknowledgment (for the policy plugins at synth) and as cdk-nag
+        metadata in the template (for ``emr-constructs check`` and ``EmrChecks.validate_scope``)."""
+        reason = (
+            "Instances.UnhealthyNodeReplacement is left out of the RunJobFlow request on purpose: Step Functions' "
+            "documentation does not confirm the field for its EMR integrations (NEWER_REQUEST_FIELDS); "
+            "newer_request_fields=True sends it."
+        )
+        machine = self.state_machine.node.default_child
+        assert isinstance(machine, cdk.CfnResource)
+        cdk.Validations.of(machine).acknowledge(cdk.Acknowledgment(id="EmrChecks::EmrChecks-EMR-OPS4", reason=reason))
+        machine.add_metadata("cdk_nag", {"rules_to_suppress": [{"id": "EmrChecks-EMR-OPS4", "reason": reason}]})
 
     # --- wiring ----------------------------------------------------------------------------------------
 

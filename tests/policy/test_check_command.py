@@ -224,7 +224,10 @@ def test_imports_are_followed_across_templates(capsys: pytest.CaptureFixture[str
 def test_this_repositorys_cdk_out_passes(capsys: pytest.CaptureFixture[str], dev_app: SynthesisedApp) -> None:  # noqa: F811
     status, out, _ = _run(capsys, dev_app.assembly.directory, "--region", "eu-west-1")
     assert status == 0, out
-    assert out.strip() == "0 error(s), 0 warning(s), 0 waived, 0 cfn-lint finding(s)"
+    # The one waiver: the job flow leaves UnhealthyNodeReplacement out of its request (NEWER_REQUEST_FIELDS).
+    lines = out.strip().splitlines()
+    assert lines[-1] == "0 error(s), 0 warning(s), 1 waived, 0 cfn-lint finding(s)"
+    assert [line.split()[:2] for line in lines[:-1]] == [["waived", "EmrChecks-EMR-OPS4"]]
 
 
 def test_writes_the_report_to_a_file(capsys: pytest.CaptureFixture[str], insecure_json: Path, tmp_path: Path) -> None:

@@ -274,7 +274,11 @@ def test_the_cluster_is_monitored_with_alarms_dashboard_and_notifications(dev_ap
 def test_the_job_flow_sends_no_field_step_functions_does_not_confirm(dev_app: SynthesisedApp) -> None:
     """The default app's first deploy must not depend on Step Functions accepting RunJobFlow fields its
     documentation does not confirm (MonitoringConfiguration, Instances.UnhealthyNodeReplacement)."""
-    machine = json.dumps(dev_app.templates[JOB_FLOW])
+    (machine,) = [
+        json.dumps(r["Properties"]["DefinitionString"])
+        for r in dev_app.templates[JOB_FLOW]["Resources"].values()
+        if r["Type"] == "AWS::StepFunctions::StateMachine"
+    ]
     assert "aws-sdk:emr:runJobFlow" in machine
     assert "MonitoringConfiguration" not in machine and "UnhealthyNodeReplacement" not in machine
 
