@@ -17,7 +17,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from emr_constructs.cluster.wiring import cluster_roles, emr_security_groups, grant_cluster_access
-from emr_constructs.iam import EmrRoles, acknowledge_resource_finding
+from emr_constructs.iam import EmrRoles
+from emr_constructs.jobflow.acknowledgments import acknowledge_policy_findings, waive_unsent_node_replacement
 from emr_constructs.jobflow.checks import (
     DEFAULT_CLUSTER_TIMEOUT,
     DEFAULT_IDLE_TIMEOUT_SECONDS,
@@ -29,7 +30,7 @@ from emr_constructs.jobflow.checks import (
 from emr_constructs.jobflow.grants import SharedPolicyGrantee
 from emr_constructs.jobflow.graph import build_definition, literal_substitutions
 from emr_constructs.jobflow.notifications import execution_log_group, outcome_topic
-from emr_constructs.jobflow.permissions import StateMachineAccess, cluster_arn_pattern, state_machine_statements
+from emr_constructs.jobflow.permissions import StateMachineAccess, state_machine_statements
 from emr_constructs.jobs import BootstrapAction, Step, step_from_spec
 from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.monitoring.agent import wire_cloudwatch_agent
@@ -51,7 +52,6 @@ __all__ = [
 #: Room in the execution's time limit for notifications, retries and polls, on top of the task timeouts.
 _EXECUTION_MARGIN = cdk.Duration.hours(1)
 
-_AWS_SOLUTIONS = "AwsSolutions::AwsSolutions"
 _STATES_SERVICE = "states.amazonaws.com"
 
 
@@ -310,24 +310,11 @@ class TransientJobFlow(Construct):
         self.schedule_rule: events.Rule | None = None
         if schedule is not None:
             self.schedule_rule = self._schedule(schedule)
-        self._acknowledge_policy_findings(stack)
+        acknowledge_policy_findings(self.policy, stack)
         if not newer_request_fields and spec.unhealthy_node_replacement:
-            self._waive_unsent_node_replacement()
+            waive_unsent_node_replacement(self.state_machine)
         for warning_id, message in spec.warnings():
             cdk.Annotations.of(self).add_warning_v2(f"emr-constructs:{warning_id}", message)
-
-    def _waive_unsent_node_replacement(self) -> None:
-        """EMR-OPS4 on the state machine, as an acknowledgment (for the policy plugins at synth) and as cdk-nag
-        metadata in the template (for ``emr-constructs check`` and ``EmrChecks.validate_scope``)."""
-        reason = (
-            "Instances.UnhealthyNodeReplacement is left out of the RunJobFlow request on purpose: Step Functions' "
-            "documentation does not confirm the field for its EMR integrations (NEWER_REQUEST_FIELDS); "
-            "newer_request_fields=True sends it."
-        )
-        machine = self.state_machine.node.default_child
-        assert isinstance(machine, cdk.CfnResource)
-        cdk.Validations.of(machine).acknowledge(cdk.Acknowledgment(id="EmrChecks::EmrChecks-EMR-OPS4", reason=reason))
-        machine.add_metadata("cdk_nag", {"rules_to_suppress": [{"id": "EmrChecks-EMR-OPS4", "reason": reason}]})
 
     # --- wiring ----------------------------------------------------------------------------------------
 
@@ -374,29 +361,6 @@ class TransientJobFlow(Construct):
                     max_event_age=cdk.Duration.hours(1),
                 )
             ],
-        )
-
-    def _acknowledge_policy_findings(self, stack: cdk.Stack) -> None:
-        policy = self.policy.node.default_child
-        assert policy is not None  # an iam.ManagedPolicy always has its L1
-        cdk.Validations.of(policy).acknowledge(
-            cdk.Acknowledgment(
-                id=f"{_AWS_SOLUTIONS}-IAM5[Resource::*]",
-                reason="Only actions without a resource type take Resource '*' here (Service Authorization "
-                "Reference): elasticmapreduce:RunJobFlow (the cluster does not exist yet), the CloudWatch Logs "
-                "vended-log delivery actions Step Functions needs for execution logging, and the X-Ray "
-                "tracing actions. Every other statement names its resources.",
-            )
-        )
-        acknowledge_resource_finding(
-            policy,
-            f"{_AWS_SOLUTIONS}-IAM5",
-            cluster_arn_pattern(stack),
-            reason="Each execution creates a new cluster whose id exists only at run time, so cluster ARNs "
-            "cannot be named. DescribeCluster (the wait loop), terminate and step actions are further conditioned on "
-            "the job flow's own "
-            f"tag ({JOB_FLOW_TAG_KEY}), which the cluster carries from creation; AddTags on clusters is what "
-            "tagging the new cluster at creation requires.",
         )
 
     # --- accessors ----------------------------------------------------------------------------------------
