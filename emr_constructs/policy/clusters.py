@@ -192,7 +192,7 @@ def _states(definition: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             yield from _states(state["ItemProcessor"])
 
 
-def _text(value: Any) -> str:
+def literal_text(value: Any) -> str:
     """A string, or the literal parts of an ``Fn::Join`` with ``*`` for each intrinsic (enough to read an ARN's
     service part, such as ``arn:${Partition}:states:::elasticmapreduce:createCluster.sync``)."""
     if isinstance(value, str):
@@ -213,7 +213,7 @@ def cluster_views(templates: TemplateSet) -> Iterator[ClusterView]:
         if definition is None:
             continue
         for name, state in _states(definition):
-            resource = _text(state.get("Resource"))
+            resource = literal_text(state.get("Resource"))
             if state.get("Type") == "Task" and _CREATE_CLUSTER.search(resource):
                 request = state.get("Parameters")
                 if isinstance(request, dict):

@@ -1,4 +1,5 @@
-"""The EMR rules, each written once as a pure function over a ``ClusterView``.
+"""The EMR rules: id, level, title, explanation and fix, each with its check written once as a pure function over a
+``ClusterView`` (in ``cluster_rules``; the resource rules in ``rules_deploy``).
 
 A rule returns ``COMPLIANT``, ``NON_COMPLIANT`` with a message (what is wrong, on this cluster) or
 ``NOT_APPLICABLE`` (the rule does not concern this cluster, or a value it needs cannot be resolved: a parameter,
@@ -7,351 +8,24 @@ an import from outside the template set). Rule ids are stable; the NagPack repor
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date
-from typing import Any, Literal
-
-from emr_constructs.policy.clusters import MULTI_TENANT_TAG, ClusterView, _text
-from emr_constructs.policy.templates import UNRESOLVED, Ref, Resource
-from emr_constructs.spec import capabilities as cap
-from emr_constructs.spec.release import ReleaseLabel
-
-Status = Literal["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"]
-Level = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: Status
-    message: str = ""
-
-
-COMPLIANT = Outcome("COMPLIANT")
-
-
-def fail(message: str) -> Outcome:
-    return Outcome("NON_COMPLIANT", message)
-
-
-def skip(reason: str = "") -> Outcome:
-    return Outcome("NOT_APPLICABLE", reason)
-
-
-@dataclass(frozen=True)
-class Options:
-    """``release_floor``: the oldest acceptable release (default: the oldest whose support has not ended at
-    ``as_of``); ``as_of`` defaults to the support table's own date, so results do not drift with the calendar."""
-
-    as_of: date = cap.SUPPORT_AS_OF
-    release_floor: ReleaseLabel | None = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    level: Level
-    title: str
-    explanation: str
-    fix: str
-    check: Callable[[ClusterView, Options], Outcome]
-
-
-def _security(view: ClusterView) -> dict[str, Any] | Any | None:
-    return view.security_configuration()
-
-
-def _nested(document: dict[str, Any], *path: str) -> Any:
-    value: Any = document
-    for key in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _with_document(check: Callable[[dict[str, Any]], Outcome]) -> Callable[[ClusterView, Options], Outcome]:
-    def run(view: ClusterView, options: Options) -> Outcome:
-        document = _security(view)
-        if document is None:
-            return skip("no security configuration (EMR-SEC1 reports it)")
-        if document is UNRESOLVED:
-            return skip("the security configuration is outside the templates")
-        return check(document)
-
-    return run
-
-
-def _security_configuration(view: ClusterView, options: Options) -> Outcome:
-    named = view.get("SecurityConfiguration")
-    if named is None:
-        return fail("the cluster names no security configuration, so nothing is encrypted and IMDSv1 stays open")
-    return COMPLIANT
-
-
-@_with_document
-def _s3_encryption(document: dict[str, Any]) -> Outcome:
-    encryption = _nested(document, "EncryptionConfiguration") or {}
-    if encryption.get("EnableAtRestEncryption") is not True:
-        return fail("EncryptionConfiguration.EnableAtRestEncryption is not true")
-    mode = _nested(encryption, "AtRestEncryptionConfiguration", "S3EncryptionConfiguration", "EncryptionMode")
-    if not mode:
-        return fail(
-            "EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration has no EncryptionMode"
-        )
-    return COMPLIANT
-
-
-@_with_document
-def _local_disk_encryption(document: dict[str, Any]) -> Outcome:
-    encryption = _nested(document, "EncryptionConfiguration") or {}
-    disk = _nested(encryption, "AtRestEncryptionConfiguration", "LocalDiskEncryptionConfiguration")
-    if encryption.get("EnableAtRestEncryption") is not True or not isinstance(disk, dict):
-        return fail("EncryptionConfiguration.AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration is missing")
-    if not disk.get("EncryptionKeyProviderType"):
-        return fail("LocalDiskEncryptionConfiguration has no EncryptionKeyProviderType")
-    return COMPLIANT
-
-
-@_with_document
-def _ebs_encryption(document: dict[str, Any]) -> Outcome:
-    disk = _nested(
-        document, "EncryptionConfiguration", "AtRestEncryptionConfiguration", "LocalDiskEncryptionConfiguration"
-    )
-    if not isinstance(disk, dict) or disk.get("EnableEbsEncryption") is not True:
-        return fail(
-            "LocalDiskEncryptionConfiguration.EnableEbsEncryption is not true: EBS root and data volumes are "
-            "not encrypted"
-        )
-    return COMPLIANT
-
-
-@_with_document
-def _in_transit(document: dict[str, Any]) -> Outcome:
-    encryption = _nested(document, "EncryptionConfiguration") or {}
-    tls = _nested(encryption, "InTransitEncryptionConfiguration", "TLSCertificateConfiguration")
-    if encryption.get("EnableInTransitEncryption") is not True or not isinstance(tls, dict):
-        return fail("EncryptionConfiguration.EnableInTransitEncryption is not true with a TLSCertificateConfiguration")
-    return COMPLIANT
-
-
-@_with_document
-def _imdsv2(document: dict[str, Any]) -> Outcome:
-    version = _nested(document, "InstanceMetadataServiceConfiguration", "MinimumInstanceMetadataServiceVersion")
-    if str(version) != "2":
-        return fail(f"InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion is {version!r}, not 2")
-    return COMPLIANT
-
-
-def _subnets(view: ClusterView) -> list[Any]:
-    instances = view.instances
-    subnets = instances.get("Ec2SubnetIds")
-    if isinstance(subnets, list):
-        return subnets
-    single = instances.get("Ec2SubnetId")
-    return [single] if single is not None else []
-
-
-def _public_reason(view: ClusterView, subnet: Resource) -> str | None:
-    templates = view.templates
-    if templates.resolve(subnet.template, subnet.properties.get("MapPublicIpOnLaunch")) is True:
-        return f"subnet {subnet.logical_id} assigns public IP addresses (MapPublicIpOnLaunch)"
-    for association in templates.resources("AWS::EC2::SubnetRouteTableAssociation"):
-        target = templates.resolve(association.template, association.properties.get("SubnetId"))
-        if not (isinstance(target, Ref) and target.resource == subnet):
-            continue
-        table = templates.resolve(association.template, association.properties.get("RouteTableId"))
-        if not isinstance(table, Ref):
-            continue
-        for route in templates.resources("AWS::EC2::Route"):
-            on = templates.resolve(route.template, route.properties.get("RouteTableId"))
-            gateway = templates.resolve(route.template, route.properties.get("GatewayId"))
-            if (
-                isinstance(on, Ref)
-                and on.resource == table.resource
-                and isinstance(gateway, Ref)
-                and gateway.resource.type == "AWS::EC2::InternetGateway"
-            ):
-                return f"subnet {subnet.logical_id} routes to an internet gateway"
-    return None
-
-
-def _private_subnet(view: ClusterView, options: Options) -> Outcome:
-    subnets = [view.resolve(s) for s in _subnets(view)]
-    if not subnets:
-        return fail("no subnet: the cluster would launch in EC2-Classic or the default VPC's public subnets")
-    resources = [s.resource for s in subnets if isinstance(s, Ref) and s.resource.type == "AWS::EC2::Subnet"]
-    if not resources:
-        return skip("the subnets are outside the templates")
-    for subnet in resources:
-        reason = _public_reason(view, subnet)
-        if reason:
-            return fail(reason)
-    return COMPLIANT
-
-
-def _service_access_group(view: ClusterView, options: Options) -> Outcome:
-    if not _subnets(view):
-        return skip("no subnet")
-    if view.instances.get("ServiceAccessSecurityGroup") is None:
-        return fail("Instances.ServiceAccessSecurityGroup is not set; a cluster in a private subnet needs one")
-    return COMPLIANT
-
-
-def _log_uri(view: ClusterView, options: Options) -> Outcome:
-    return COMPLIANT if view.get("LogUri") is not None else fail("LogUri is not set: node and step logs are lost")
-
-
-def _log_key(view: ClusterView, options: Options) -> Outcome:
-    if view.get("LogUri") is None:
-        return skip("no LogUri")
-    if view.get("LogEncryptionKmsKeyId") is None:
-        return fail("LogEncryptionKmsKeyId is not set: logs are pushed to S3 without a KMS key")
-    return COMPLIANT
-
-
-def _lifecycle(view: ClusterView, options: Options) -> Outcome:
-    policy, protected = view.get("AutoTerminationPolicy"), view.instances.get("TerminationProtected")
-    if (policy is not None and policy is not UNRESOLVED) or protected is True:
-        return COMPLIANT
-    if policy is UNRESOLVED or protected is UNRESOLVED:
-        return skip("the auto-termination policy or termination protection is not resolvable")
-    return fail("neither AutoTerminationPolicy nor Instances.TerminationProtected is set")
-
-
-def _spot(view: ClusterView, options: Options) -> Outcome:
-    spot_fleets = [
-        (role, fleet) for role, fleet in view.fleets() if (view.resolve(fleet.get("TargetSpotCapacity")) or 0)
-    ]
-    if not spot_fleets:
-        return skip("no Spot capacity in instance fleets")
-    problems = []
-    for role, fleet in spot_fleets:
-        spot = _nested(view.resolve(fleet), "LaunchSpecifications", "SpotSpecification") or {}
-        if not spot.get("AllocationStrategy"):
-            problems.append(f"{role} fleet has Spot capacity without an allocation strategy")
-        if spot.get("TimeoutAction") != "SWITCH_TO_ON_DEMAND":
-            problems.append(f"{role} fleet does not switch to On-Demand when Spot is short (TimeoutAction)")
-    return fail("; ".join(problems)) if problems else COMPLIANT
-
-
-def _managed_scaling(view: ClusterView, options: Options) -> Outcome:
-    has_task = any(role == "TASK" for role, _ in view.fleets()) or any(role == "TASK" for role, _ in view.groups())
-    if not has_task:
-        return skip("no task fleet or group to scale")
-    if view.get("ManagedScalingPolicy") is not None:
-        return COMPLIANT
-    if any(group.get("AutoScalingPolicy") is not None for _, group in view.groups()):
-        return COMPLIANT
-    return fail("the cluster has task capacity but no ManagedScalingPolicy (or automatic scaling policy)")
-
-
-def _release_floor(view: ClusterView, options: Options) -> Outcome:
-    label = view.get("ReleaseLabel")
-    if not isinstance(label, str):
-        return skip("no resolvable ReleaseLabel")
-    try:
-        release = ReleaseLabel.of(label)
-    except ValueError:
-        return fail(f"ReleaseLabel {label!r} is not an EMR release label")
-    if options.release_floor is not None:
-        if release.version < options.release_floor.version:
-            return fail(f"{label} is below the release floor {options.release_floor.label}")
-        return COMPLIANT
-    ended = cap.support_end(release.version)
-    if ended is not None and ended < options.as_of:
-        return fail(f"{label} left EMR standard support on {ended.isoformat()} (support table as of {options.as_of})")
-    return COMPLIANT
-
-
-def _managed_policy_names(view: ClusterView, role: Resource) -> list[str]:
-    arns = view.templates.resolve(role.template, role.properties.get("ManagedPolicyArns")) or []
-    raw = role.properties.get("ManagedPolicyArns") or []
-    texts = [_text(a) if a is not UNRESOLVED else _text(r) for a, r in zip(arns, raw, strict=False)]
-    return [text.rsplit("/", 1)[-1] for text in texts if text]
-
-
-def _instance_role_policy(view: ClusterView, options: Options) -> Outcome:
-    role = view.role("JobFlowRole")
-    if role is None:
-        return skip("the instance role is outside the templates")
-    if "AmazonElasticMapReduceforEC2Role" in _managed_policy_names(view, role):
-        return fail(f"instance role {role.logical_id} carries AmazonElasticMapReduceforEC2Role (s3:* and more on *)")
-    return COMPLIANT
-
-
-def _service_role_policy(view: ClusterView, options: Options) -> Outcome:
-    role = view.role("ServiceRole")
-    if role is None:
-        return skip("the service role is outside the templates")
-    if "AmazonElasticMapReduceRole" in _managed_policy_names(view, role):
-        return fail(f"service role {role.logical_id} carries the v1 AmazonElasticMapReduceRole")
-    return COMPLIANT
-
-
-_S3_WRITE = re.compile(r"^(\*|s3:\*|s3:(Put|Delete|Replicate|Restore|Abort|Create)[A-Za-z*]*)$")
-_ALL_S3 = re.compile(r"^(\*|arn:[^:]*:s3:::\*.*)$")
-
-
-def _statements(view: ClusterView, role: Resource) -> Iterator[dict[str, Any]]:
-    templates = view.templates
-    for policy in templates.resolve(role.template, role.properties.get("Policies")) or []:
-        if isinstance(policy, dict):
-            yield from _nested(policy, "PolicyDocument", "Statement") or []
-    for policy in templates.resources("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        roles = templates.resolve(policy.template, policy.properties.get("Roles")) or []
-        if any(isinstance(r, Ref) and r.resource == role for r in roles):
-            document = templates.resolve(policy.template, policy.properties.get("PolicyDocument")) or {}
-            statements = document.get("Statement") if isinstance(document, dict) else None
-            yield from statements if isinstance(statements, list) else []
-
-
-def _s3_wildcard_writes(view: ClusterView, options: Options) -> Outcome:
-    role = view.role("JobFlowRole")
-    if role is None:
-        return skip("the instance role is outside the templates")
-    for statement in _statements(view, role):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        actions = statement.get("Action")
-        actions = actions if isinstance(actions, list) else [actions]
-        resources = statement.get("Resource")
-        resources = resources if isinstance(resources, list) else [resources]
-        writes = [a for a in actions if isinstance(a, str) and _S3_WRITE.match(a)]
-        wildcard = [r for r in map(_text, resources) if _ALL_S3.match(r)]
-        if writes and wildcard:
-            return fail(f"instance role {role.logical_id} may {', '.join(writes)} on {', '.join(wildcard)}")
-    return COMPLIANT
-
-
-def _unhealthy_replacement(view: ClusterView, options: Options) -> Outcome:
-    value = view.instances.get("UnhealthyNodeReplacement")
-    if value is True:
-        return COMPLIANT
-    if value is UNRESOLVED:
-        return skip("UnhealthyNodeReplacement is not resolvable")
-    return fail("Instances.UnhealthyNodeReplacement is not true")
-
-
-def _multi_tenant(view: ClusterView, options: Options) -> Outcome:
-    if not view.marked(MULTI_TENANT_TAG):
-        return skip(f"not tagged {MULTI_TENANT_TAG}=true")
-    document = _security(view)
-    if view.get("KerberosAttributes") is not None:
-        return COMPLIANT
-    if isinstance(document, dict):
-        if _nested(document, "AuthenticationConfiguration", "KerberosConfiguration"):
-            return COMPLIANT
-        if (
-            _nested(document, "AuthorizationConfiguration", "IAMConfiguration", "EnableApplicationScopedIAMRole")
-            is True
-        ):
-            return COMPLIANT
-    elif document is UNRESOLVED:
-        return skip("the security configuration is outside the templates")
-    return fail("a multi-tenant cluster without Kerberos or runtime roles: every user acts as the instance role")
-
+from emr_constructs.policy import cluster_rules as checks
+from emr_constructs.policy.clusters import MULTI_TENANT_TAG
+from emr_constructs.policy.outcomes import COMPLIANT, Level, Options, Outcome, Rule, Status, fail, skip
+
+__all__ = [
+    "BY_ID",
+    "COMPLIANT",
+    "READ_RULE",
+    "RULES",
+    "WAIVER_RULE",
+    "Level",
+    "Options",
+    "Outcome",
+    "Rule",
+    "Status",
+    "fail",
+    "skip",
+]
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -360,7 +34,7 @@ RULES: tuple[Rule, ...] = (
         "Security configuration referenced",
         "Encryption, IMDS and authentication settings reach an EMR cluster only through a security configuration.",
         "Create an AWS::EMR::SecurityConfiguration and set the cluster's SecurityConfiguration to it.",
-        _security_configuration,
+        checks.security_configuration,
     ),
     Rule(
         "EMR-SEC2",
@@ -369,7 +43,7 @@ RULES: tuple[Rule, ...] = (
         "Data the cluster writes to S3 through EMRFS must be encrypted; EMR reads the setting from "
         "EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.",
         "Set EnableAtRestEncryption: true and an S3EncryptionConfiguration with an EncryptionMode (SSE-KMS).",
-        _s3_encryption,
+        checks.s3_encryption,
     ),
     Rule(
         "EMR-SEC3",
@@ -377,7 +51,7 @@ RULES: tuple[Rule, ...] = (
         "Local disk encryption",
         "Shuffle, spill and HDFS data on instance store and EBS must be encrypted.",
         "Add AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration with a KMS key provider.",
-        _local_disk_encryption,
+        checks.local_disk_encryption,
     ),
     Rule(
         "EMR-SEC4",
@@ -385,7 +59,7 @@ RULES: tuple[Rule, ...] = (
         "EBS encryption",
         "Local-disk encryption alone leaves the EBS root volume unencrypted; EnableEbsEncryption covers it.",
         "Set LocalDiskEncryptionConfiguration.EnableEbsEncryption: true (emr-5.24.0+).",
-        _ebs_encryption,
+        checks.ebs_encryption,
     ),
     Rule(
         "EMR-SEC5",
@@ -393,7 +67,7 @@ RULES: tuple[Rule, ...] = (
         "In-transit encryption",
         "Traffic between nodes and to clients (Spark shuffle, HDFS, Hive, Presto/Trino) must use TLS.",
         "Set EnableInTransitEncryption: true with InTransitEncryptionConfiguration.TLSCertificateConfiguration.",
-        _in_transit,
+        checks.in_transit,
     ),
     Rule(
         "EMR-SEC6",
@@ -402,7 +76,7 @@ RULES: tuple[Rule, ...] = (
         "IMDSv1 lets a server-side request forgery read the instance role's credentials.",
         "Set InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion: 2 in the security "
         "configuration.",
-        _imdsv2,
+        checks.imdsv2,
     ),
     Rule(
         "EMR-NET1",
@@ -411,7 +85,7 @@ RULES: tuple[Rule, ...] = (
         "Nodes with public IPs or a route to an internet gateway are reachable from the internet.",
         "Launch in private subnets (no MapPublicIpOnLaunch, no internet-gateway route); reach AWS through VPC "
         "endpoints or a NAT gateway.",
-        _private_subnet,
+        checks.private_subnet,
     ),
     Rule(
         "EMR-NET2",
@@ -419,7 +93,7 @@ RULES: tuple[Rule, ...] = (
         "Service-access security group",
         "A cluster in a private subnet needs the service-access security group through which EMR reaches it.",
         "Set Instances.ServiceAccessSecurityGroup.",
-        _service_access_group,
+        checks.service_access_group,
     ),
     Rule(
         "EMR-LOG1",
@@ -427,7 +101,7 @@ RULES: tuple[Rule, ...] = (
         "Log URI set",
         "Without LogUri, node, step and application logs are lost when the cluster terminates.",
         "Set LogUri to an S3 prefix in an encrypted, access-logged bucket.",
-        _log_uri,
+        checks.log_uri,
     ),
     Rule(
         "EMR-LOG2",
@@ -435,7 +109,7 @@ RULES: tuple[Rule, ...] = (
         "Log encryption key set",
         "Logs EMR pushes to LogUri are encrypted with LogEncryptionKmsKeyId (emr-5.30.0+).",
         "Set LogEncryptionKmsKeyId to a customer-managed KMS key.",
-        _log_key,
+        checks.log_key,
     ),
     Rule(
         "EMR-OPS1",
@@ -443,7 +117,7 @@ RULES: tuple[Rule, ...] = (
         "Auto-termination or termination protection",
         "A cluster must either end on its own when idle or be protected as a long-running cluster.",
         "Set AutoTerminationPolicy.IdleTimeout, or Instances.TerminationProtected: true.",
-        _lifecycle,
+        checks.lifecycle,
     ),
     Rule(
         "EMR-OPS2",
@@ -453,7 +127,7 @@ RULES: tuple[Rule, ...] = (
         "Spot shortage stalls or fails the cluster.",
         "Set LaunchSpecifications.SpotSpecification.AllocationStrategy and TimeoutAction: SWITCH_TO_ON_DEMAND, or "
         "waive the rule with the reason.",
-        _spot,
+        checks.spot,
     ),
     Rule(
         "EMR-OPS3",
@@ -461,7 +135,7 @@ RULES: tuple[Rule, ...] = (
         "Managed scaling for scalable clusters",
         "Task capacity that does not scale is either idle money or a bottleneck.",
         "Add a ManagedScalingPolicy (or automatic scaling policies on instance groups).",
-        _managed_scaling,
+        checks.managed_scaling,
     ),
     Rule(
         "EMR-OPS4",
@@ -469,7 +143,7 @@ RULES: tuple[Rule, ...] = (
         "Unhealthy node replacement on",
         "Without it, a core node that YARN marks unhealthy stays in the cluster.",
         "Set Instances.UnhealthyNodeReplacement: true.",
-        _unhealthy_replacement,
+        checks.unhealthy_replacement,
     ),
     Rule(
         "EMR-REL1",
@@ -477,7 +151,7 @@ RULES: tuple[Rule, ...] = (
         "Release label not below the floor",
         "Releases out of standard support get no security fixes.",
         "Move to a supported release (see emr-standard-support.html), or set the floor explicitly.",
-        _release_floor,
+        checks.release_floor,
     ),
     Rule(
         "EMR-IAM1",
@@ -485,7 +159,7 @@ RULES: tuple[Rule, ...] = (
         "Instance role without AmazonElasticMapReduceforEC2Role",
         "The deprecated managed policy grants s3:*, dynamodb:* and more on every resource.",
         "Give the instance role a least-privilege policy for its buckets and keys.",
-        _instance_role_policy,
+        checks.instance_role_policy,
     ),
     Rule(
         "EMR-IAM2",
@@ -493,7 +167,7 @@ RULES: tuple[Rule, ...] = (
         "Service role on the v2 policy",
         "AmazonElasticMapReduceRole (v1) acts on any resource; AmazonEMRServicePolicy_v2 only on tagged ones.",
         "Attach AmazonEMRServicePolicy_v2 and tag the cluster's resources for it.",
-        _service_role_policy,
+        checks.service_role_policy,
     ),
     Rule(
         "EMR-IAM3",
@@ -502,7 +176,7 @@ RULES: tuple[Rule, ...] = (
         "An instance role that may write any object in any bucket turns one compromised node into an account-wide "
         "data incident.",
         "Scope s3:Put*/Delete* statements to the buckets and prefixes the cluster writes.",
-        _s3_wildcard_writes,
+        checks.s3_wildcard_writes,
     ),
     Rule(
         "EMR-AUTH1",
@@ -511,7 +185,7 @@ RULES: tuple[Rule, ...] = (
         f"On a cluster shared by several users or teams (tagged {MULTI_TENANT_TAG}=true), jobs without Kerberos or "
         "runtime roles all act as the instance role.",
         "Add a Kerberos configuration, or runtime roles (AuthorizationConfiguration.IAMConfiguration).",
-        _multi_tenant,
+        checks.multi_tenant,
     ),
 )
 

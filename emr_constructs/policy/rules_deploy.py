@@ -31,7 +31,7 @@ from emr_constructs.policy.deliveries import (
     key_admits,
     topic_admits,
 )
-from emr_constructs.policy.rules import COMPLIANT, Options, Outcome, Rule, fail, skip
+from emr_constructs.policy.outcomes import COMPLIANT, Options, Outcome, Rule, fail, skip
 from emr_constructs.policy.templates import UNRESOLVED, Resource, TemplateSet
 
 Judgement = tuple[Resource, Outcome]
