@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from emr_constructs.render.fields import Rendered, compact
-from emr_constructs.spec.security import CustomProviderSpec, KerberosSpec, SecuritySpec
+from emr_constructs.spec.kerberos import KerberosSpec
+from emr_constructs.spec.security import CustomProviderSpec, SecuritySpec
 
 
 @dataclass(frozen=True)

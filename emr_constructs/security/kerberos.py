@@ -10,7 +10,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from emr_constructs.render.fields import Rendered, compact
-from emr_constructs.spec.security import KerberosSpec
+from emr_constructs.spec.kerberos import KerberosSpec
 
 # Characters kadmin and EMR's bootstrap handle without quoting trouble are kept; the rest excluded.
 _EXCLUDED = "\"'`\\ $/@:;{}[]()<>|&!?*#%^~,"

@@ -14,10 +14,10 @@ import pytest
 from pydantic import ValidationError
 
 from emr_constructs.spec import ConfigError, ConfigurationSpec
+from emr_constructs.spec.kerberos import KerberosSpec
 from emr_constructs.spec.security import (
     ImdsSpec,
     InTransitEncryptionSpec,
-    KerberosSpec,
     LocalDiskEncryptionSpec,
     S3EncryptionSpec,
     SecuritySpec,
