@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "BootstrapAction": "emr_constructs.jobs",
     "SparkStep": "emr_constructs.jobs",
+    "HiveStep": "emr_constructs.jobs",
+    "CommandStep": "emr_constructs.jobs",
+    "JarStep": "emr_constructs.jobs",
     "EmrCluster": "emr_constructs.cluster",
+    "IEmrCluster": "emr_constructs.cluster",
+    "ImportedEmrCluster": "emr_constructs.cluster",
+    "EmrMonitoring": "emr_constructs.monitoring",
+    "EmrChecks": "emr_constructs.policy.nag_pack",
     "TransientJobFlow": "emr_constructs.jobflow",
     "EmrDataBucket": "emr_constructs.storage",
     "GlueCatalog": "emr_constructs.catalog",
@@ -27,6 +34,8 @@ _EXPORTS = {
     "ConfigurationSpec": "emr_constructs.spec",
     "InstanceFleetSpec": "emr_constructs.spec",
     "InstanceGroupSpec": "emr_constructs.spec",
+    "InstanceFleetsSpec": "emr_constructs.spec",
+    "InstanceGroupsSpec": "emr_constructs.spec",
     "InstanceTypeSpec": "emr_constructs.spec",
     "ManagedScalingSpec": "emr_constructs.spec",
     "OnDemandSpec": "emr_constructs.spec",
@@ -40,18 +49,27 @@ __all__ = [
     "Application",
     "BootstrapAction",
     "ClusterSpec",
+    "CommandStep",
     "ConfigError",
     "ConfigurationSpec",
+    "EmrChecks",
     "EmrCluster",
     "EmrDataBucket",
     "EmrLogBucket",
+    "EmrMonitoring",
     "EmrNetwork",
     "EmrRoles",
     "EmrSecurityConfiguration",
     "GlueCatalog",
+    "HiveStep",
+    "IEmrCluster",
+    "ImportedEmrCluster",
     "InstanceFleetSpec",
+    "InstanceFleetsSpec",
     "InstanceGroupSpec",
+    "InstanceGroupsSpec",
     "InstanceTypeSpec",
+    "JarStep",
     "ManagedScalingSpec",
     "OnDemandSpec",
     "ReleaseLabel",
@@ -64,12 +82,14 @@ __all__ = [
 
 if TYPE_CHECKING:
     from emr_constructs.catalog import GlueCatalog
-    from emr_constructs.cluster import EmrCluster
+    from emr_constructs.cluster import EmrCluster, IEmrCluster, ImportedEmrCluster
     from emr_constructs.iam import EmrRoles
     from emr_constructs.jobflow import TransientJobFlow
-    from emr_constructs.jobs import BootstrapAction, SparkStep
+    from emr_constructs.jobs import BootstrapAction, CommandStep, HiveStep, JarStep, SparkStep
     from emr_constructs.logging import EmrLogBucket
+    from emr_constructs.monitoring import EmrMonitoring
     from emr_constructs.network import EmrNetwork
+    from emr_constructs.policy.nag_pack import EmrChecks
     from emr_constructs.security import EmrSecurityConfiguration
     from emr_constructs.spec import (
         AppConfig,
@@ -78,7 +98,9 @@ if TYPE_CHECKING:
         ConfigError,
         ConfigurationSpec,
         InstanceFleetSpec,
+        InstanceFleetsSpec,
         InstanceGroupSpec,
+        InstanceGroupsSpec,
         InstanceTypeSpec,
         ManagedScalingSpec,
         OnDemandSpec,

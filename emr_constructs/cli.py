@@ -1,8 +1,13 @@
-"""The ``emr-constructs`` command. Offline subcommands need no AWS credentials."""
+"""The ``emr-constructs`` command. Offline subcommands need no AWS credentials.
+
+``validate``, ``check``, ``guard`` and ``cost`` run on the core dependencies. ``certs``, ``submit``, ``status`` and
+``cost --refresh`` also need boto3 and cryptography, from the ``cli`` extra: ``pip install 'emr-constructs[cli]'``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +27,18 @@ from emr_constructs.security.certs import (
     write_pem_zip,
 )
 from emr_constructs.spec import AppConfig, ClusterSpec, ConfigError, load_config
+
+CLI_EXTRA_MODULES = ("boto3", "cryptography")
+"""The top-level modules the ``cli`` extra installs; the offline subcommands never import them."""
+CLI_EXTRA_HINT = "this command needs the cli extra: pip install 'emr-constructs[cli]'"
+
+
+def _cli_extra_missing(*modules: str) -> bool:
+    """True, after an ``error:`` line naming the extra, when one of ``modules`` is not installed."""
+    missing = [module for module in modules if importlib.util.find_spec(module) is None]
+    if missing:
+        print(f"error: {CLI_EXTRA_HINT} ({', '.join(missing)} not installed)", file=sys.stderr)
+    return bool(missing)
 
 
 def _capacity(cluster: ClusterSpec) -> list[tuple[str, str, str, str]]:
@@ -90,6 +107,8 @@ def _validate(arguments: argparse.Namespace) -> int:
 def _certs(arguments: argparse.Namespace) -> int:
     """Generate the PEM zip for in-transit encryption; write it, upload it, or both. Never prints the key."""
     usage_error: Callable[[str], NoReturn] = arguments.usage_error  # argparse's error(): prints usage, exits 2
+    if _cli_extra_missing("cryptography", *(("boto3",) if arguments.upload is not None else ())):
+        return 2
     if not MIN_DAYS <= arguments.days <= MAX_DAYS:
         usage_error(f"--days {arguments.days} is out of range; choose {MIN_DAYS}..{MAX_DAYS}")
     if arguments.domain is None and arguments.region is None:
@@ -150,11 +169,15 @@ def _certs(arguments: argparse.Namespace) -> int:
 
 def _submit(arguments: argparse.Namespace) -> int:
     """Add a Spark step to a deployed cluster (boto3); optionally follow it to its end."""
+    if _cli_extra_missing("boto3"):
+        return 2
     return run_submit(arguments)
 
 
 def _status(arguments: argparse.Namespace) -> int:
     """Report a deployed cluster's state, capacity, scaling and recent steps (boto3)."""
+    if _cli_extra_missing("boto3"):
+        return 2
     return run_status(arguments)
 
 
@@ -165,6 +188,8 @@ def _cost(arguments: argparse.Namespace) -> int:
     from emr_constructs.cost.refresh import refresh_prices
     from emr_constructs.operations.clients import run_operation
 
+    if arguments.refresh and _cli_extra_missing("boto3"):
+        return 2
     try:
         config = load_config(arguments.config)
         prices = load_prices(arguments.prices)
@@ -296,7 +321,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     guard.add_argument("--candidate", type=Path, required=True, metavar="DIR", help="the templates to deploy")
     guard.set_defaults(handler=_guard)
     arguments = parser.parse_args(argv)
-    return int(arguments.handler(arguments))
+    try:
+        return int(arguments.handler(arguments))
+    except ModuleNotFoundError as error:
+        # A path the checks above did not foresee: still name the extra rather than end in a traceback.
+        if (error.name or "").partition(".")[0] not in CLI_EXTRA_MODULES:
+            raise
+        print(f"error: {CLI_EXTRA_HINT} ({error.name} not installed)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
-"""The EMR cluster construct."""
+"""The EMR cluster construct, its interface and its importer."""
 
+from emr_constructs.cluster.base import ClusterBase
 from emr_constructs.cluster.cluster import EmrCluster
+from emr_constructs.cluster.imported import ImportedEmrCluster
+from emr_constructs.cluster.interface import IEmrCluster
 
-__all__ = ["EmrCluster"]
+__all__ = ["ClusterBase", "EmrCluster", "IEmrCluster", "ImportedEmrCluster"]

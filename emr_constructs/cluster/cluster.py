@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import jsii
-from aws_cdk import Acknowledgment, Annotations, Stack, Validations
+from aws_cdk import Acknowledgment, Annotations, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_emr as emr
 from aws_cdk import aws_iam as iam
@@ -13,7 +13,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from emr_constructs.cluster.base import ClusterBase
 from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
+from emr_constructs.cluster.imported import ImportedEmrCluster
 from emr_constructs.cluster.wiring import cluster_roles, emr_security_groups, grant_cluster_access
 from emr_constructs.iam import EmrRoles
 from emr_constructs.jobs import BootstrapAction, Step
@@ -28,7 +30,7 @@ from emr_constructs.spec import ClusterSpec, ConfigurationSpec
 
 
 @jsii.implements(iam.IGrantable, ec2.IConnectable)
-class EmrCluster(Construct):
+class EmrCluster(ClusterBase):
     """An EMR cluster from a ``ClusterSpec``.
 
     The cluster runs in ``subnets`` (private subnets of ``vpc``) with the EMR-managed security groups given, or
@@ -38,7 +40,8 @@ class EmrCluster(Construct):
     The cluster is ``IGrantable`` through its instance role (``bucket.grant_read(cluster)``) and
     ``IConnectable`` through its primary and core security groups. ``cfn_cluster`` (construct id
     ``Resource``) is the escape hatch. Nearly every cluster property is create-only: changing it replaces the
-    cluster.
+    cluster. It is an ``IEmrCluster``: ``metric*()``, ``grant_add_steps``, ``grant_describe``, ``add_step``;
+    ``EmrCluster.from_cluster_attributes`` imports one defined elsewhere.
     """
 
     def __init__(
@@ -167,27 +170,9 @@ class EmrCluster(Construct):
             if isinstance(child, iam.Policy | iam.ManagedPolicy):
                 self.cfn_cluster.node.add_dependency(child)
         self._acknowledge_policy_findings()
-        self.steps: dict[str, emr.CfnStep] = {}
-        previous: emr.CfnStep | None = None
         for step, at_creation in all_steps:
-            if at_creation:
-                continue
-            config = step.bind(self, self.roles.instance_role)
-            jar = config["HadoopJarStep"]
-            resource = emr.CfnStep(
-                self,
-                f"Step-{config['Name']}",
-                job_flow_id=self.cfn_cluster.ref,
-                name=config["Name"],
-                action_on_failure=config["ActionOnFailure"],
-                hadoop_jar_step=emr.CfnStep.HadoopJarStepConfigProperty(
-                    jar=jar["Jar"], args=jar.get("Args"), main_class=jar.get("MainClass")
-                ),
-            )
-            if previous is not None:
-                resource.add_dependency(previous)  # submitted in the declared order
-            previous = resource
-            self.steps[config["Name"]] = resource
+            if not at_creation:
+                self.add_step(f"Step-{step.name}", step)
         for warning_id, message in [*spec.warnings(), *spec.stack_managed_warnings()]:
             Annotations.of(self).add_warning_v2(f"emr-constructs:{warning_id}", message)
 
@@ -227,15 +212,33 @@ class EmrCluster(Construct):
                 Acknowledgment(id="HIPAA.Security::HIPAA.Security-EMRKerberosEnabled", reason=reason),
             )
 
+    @staticmethod
+    def from_cluster_attributes(
+        scope: Construct,
+        id: str,
+        *,
+        cluster_id: str,
+        instance_role: iam.IRole | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
+        runtime_roles: Sequence[iam.IRole] = (),
+    ) -> ImportedEmrCluster:
+        """A cluster defined elsewhere, as an ``IEmrCluster``: metrics, grants, ``EmrMonitoring`` and
+        ``add_step`` work on it. ``instance_role`` (default: unknown) receives what is granted to the cluster;
+        ``security_groups`` (default: none, and ``connections`` raises) make it ``IConnectable``;
+        ``runtime_roles`` (default: none) are what ``grant_add_steps`` lets the grantee pass to EMR."""
+        return ImportedEmrCluster(
+            scope,
+            id,
+            cluster_id=cluster_id,
+            instance_role=instance_role,
+            security_groups=security_groups,
+            runtime_roles=runtime_roles,
+        )
+
     @property
     def cluster_id(self) -> str:
         """The cluster id (``j-...``), a token."""
         return self.cfn_cluster.ref
-
-    @property
-    def cluster_arn(self) -> str:
-        stack = Stack.of(self)
-        return stack.format_arn(service="elasticmapreduce", resource="cluster", resource_name=self.cluster_id)
 
     @property
     def instance_role(self) -> iam.IRole:
@@ -249,6 +252,9 @@ class EmrCluster(Construct):
     def runtime_roles(self) -> dict[str, iam.Role]:
         """Runtime roles by name (empty without ``security.runtime_roles``); data access goes to these."""
         return self.roles.runtime_roles
+
+    def _runtime_role_arns(self) -> list[str]:
+        return [role.role_arn for role in self.roles.runtime_roles.values()]
 
     @property
     def grant_principal(self) -> iam.IPrincipal:

@@ -369,6 +369,10 @@ class TransientJobFlow(Construct):
     def state_machine_arn(self) -> str:
         return self.state_machine.state_machine_arn
 
+    def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` start the job flow (``states:StartExecution`` on its state machine)."""
+        return self.state_machine.grant_start_execution(grantee)
+
     @property
     def instance_role(self) -> iam.IRole:
         return self.roles.instance_role

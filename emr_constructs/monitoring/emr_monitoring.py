@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -12,12 +14,22 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from emr_constructs.monitoring.alarms import cluster_alarms
+from emr_constructs.monitoring.alarms import MetricFactory, cluster_alarms
 from emr_constructs.monitoring.dashboard import cluster_dashboard
 from emr_constructs.monitoring.events import add_event_rules
 from emr_constructs.monitoring.topic import ALARM_AND_EVENT_PUBLISHERS, admit_alarms, encrypted_topic
 from emr_constructs.spec import ClusterSpec
 from emr_constructs.spec.monitoring import MonitoringSpec
+
+if TYPE_CHECKING:  # the cluster package imports monitoring: no import back at run time
+    from emr_constructs.cluster.interface import IEmrCluster
+
+
+def _metrics_of(cluster: IEmrCluster) -> MetricFactory:
+    def metric(name: str, statistic: str) -> cloudwatch.Metric:
+        return cluster.metric(name, statistic=statistic)
+
+    return metric
 
 
 class EmrMonitoring(Construct):
@@ -32,6 +44,10 @@ class EmrMonitoring(Construct):
     ``EmrChecks`` rules EMR-MON1 and EMR-MON2 tell). ``emails`` and ``slack`` channels subscribe to it.
     ``function`` (or ``monitoring.lambda_function_arn``) also receives every matched event as is.
     ``dashboard_name`` defaults to ``emr-<cluster name>``.
+
+    The cluster is ``cluster`` (an ``EmrCluster`` or ``EmrCluster.from_cluster_attributes``; the alarms are built
+    from its ``metric()``) or, as before, ``cluster_id`` (a ``j-...`` id or token): exactly one of them. Both give
+    the same alarms.
     """
 
     def __init__(
@@ -40,13 +56,25 @@ class EmrMonitoring(Construct):
         id: str,
         *,
         spec: ClusterSpec,
-        cluster_id: str,
+        cluster: IEmrCluster | None = None,
+        cluster_id: str | None = None,
         monitoring: MonitoringSpec | None = None,
         topic: sns.ITopic | None = None,
         function: lambda_.IFunction | None = None,
         dashboard_name: str | None = None,
     ) -> None:
         super().__init__(scope, id)
+        if (cluster is None) == (cluster_id is None):
+            raise ValueError(
+                f"EmrMonitoring {id!r}: pass exactly one of cluster (an IEmrCluster) and cluster_id. "
+                "Fix: pass cluster=<EmrCluster or EmrCluster.from_cluster_attributes(...)>"
+            )
+        metrics: str | MetricFactory
+        if cluster is not None:
+            cluster_id, metrics = cluster.cluster_id, _metrics_of(cluster)
+        else:
+            assert cluster_id is not None
+            metrics = cluster_id
         self.monitoring = monitoring or spec.monitoring or MonitoringSpec()
         self.topic_key: kms.IKey | None = None
         if topic is None:
@@ -73,7 +101,7 @@ class EmrMonitoring(Construct):
         if function is None and self.monitoring.lambda_function_arn is not None:
             function = lambda_.Function.from_function_arn(self, "Function", self.monitoring.lambda_function_arn)
         self.alarms: dict[str, cloudwatch.Alarm] = cluster_alarms(
-            Construct(self, "Alarms"), spec, self.monitoring, cluster_id
+            Construct(self, "Alarms"), spec, self.monitoring, metrics
         )
         action = actions.SnsAction(topic)
         for alarm in self.alarms.values():

@@ -8,7 +8,9 @@ name all nodes: a wildcard ``*.<domain>`` over their private DNS names (``*.ec2.
 us-east-1, ``*.<region>.compute.internal`` elsewhere, or the VPC's DHCP-options domain).
 
 This module generates such a zip (a private CA plus a leaf signed by it) and uploads it with
-SSE-KMS. It needs no CDK and makes no AWS call except in :func:`upload_pem_zip`.
+SSE-KMS. It needs no CDK and makes no AWS call except in :func:`upload_pem_zip`. ``cryptography`` and
+``boto3`` come with the ``cli`` extra (``pip install 'emr-constructs[cli]'``) and are imported only by the
+functions that use them, so the constants and checks here load with the core dependencies alone.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    _PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 PRIVATE_KEY = "privateKey.pem"
 CERTIFICATE_CHAIN = "certificateChain.pem"
@@ -46,8 +48,6 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _MAX_DOMAIN = 62
 # Start validity a little in the past so that nodes whose clocks lag slightly accept the certificate.
 _BACKDATE = datetime.timedelta(minutes=5)
-
-_PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
 def domain_for_region(region: str) -> str:
@@ -84,6 +84,8 @@ def _check_days(days: int) -> None:
 
 
 def _new_key(key_type: str) -> _PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     if key_type == "rsa":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if key_type == "ec":
@@ -100,6 +102,10 @@ def generate_pem_zip(domain: str, days: int = 365, key_type: str = "rsa") -> byt
     (leaf then CA) and ``trustedCertificates.pem`` (the CA). The CA key is discarded, so nobody can
     issue further certificates under this CA.
     """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     name = normalize_domain(domain)
     _check_days(days)
     ca_key = _new_key(key_type)
