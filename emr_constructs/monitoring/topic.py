@@ -103,34 +103,31 @@ def encrypted_topic(
     return topic, key
 
 
+def _admit(topic: sns.ITopic, sid: str, service: str, source_arns: list[str]) -> bool:
+    """Let ``service`` publish to ``topic`` on behalf of ``source_arns`` only; False when there is no source or the
+    topic's policy is not ours to change (an imported topic)."""
+    if not source_arns:
+        return False
+    statement = iam.PolicyStatement(
+        sid=sid,
+        principals=[iam.ServicePrincipal(service)],
+        actions=["sns:Publish"],
+        resources=[topic.topic_arn],
+        conditions={"ArnEquals": {"aws:SourceArn": source_arns}},
+    )
+    return topic.add_to_resource_policy(statement).statement_added
+
+
 def admit_alarms(topic: sns.ITopic, alarms: Sequence[cloudwatch.IAlarm]) -> bool:
     """Let ``alarms`` (and no other alarm) publish to ``topic``; False when the topic's policy is not ours to change
     (an imported topic) or there is no alarm."""
-    if not alarms:
-        return False
-    statement = iam.PolicyStatement(
-        sid="AllowCloudWatchAlarmsToPublish",
-        principals=[iam.ServicePrincipal(CLOUDWATCH)],
-        actions=["sns:Publish"],
-        resources=[topic.topic_arn],
-        conditions={"ArnEquals": {"aws:SourceArn": [alarm.alarm_arn for alarm in alarms]}},
-    )
-    return topic.add_to_resource_policy(statement).statement_added
+    return _admit(topic, "AllowCloudWatchAlarmsToPublish", CLOUDWATCH, [alarm.alarm_arn for alarm in alarms])
 
 
 def admit_rules(topic: sns.ITopic, rules: Sequence[events.IRule]) -> bool:
     """Let ``rules`` (and no other rule) publish to ``topic``; False when the topic's policy is not ours to change
     (an imported topic) or there is no rule."""
-    if not rules:
-        return False
-    statement = iam.PolicyStatement(
-        sid="AllowEventBridgeRulesToPublish",
-        principals=[iam.ServicePrincipal(EVENTBRIDGE)],
-        actions=["sns:Publish"],
-        resources=[topic.topic_arn],
-        conditions={"ArnEquals": {"aws:SourceArn": [rule.rule_arn for rule in rules]}},
-    )
-    return topic.add_to_resource_policy(statement).statement_added
+    return _admit(topic, "AllowEventBridgeRulesToPublish", EVENTBRIDGE, [rule.rule_arn for rule in rules])
 
 
 @jsii.implements(events.IRuleTarget)
