@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -58,7 +59,7 @@ class ClusterStack(cdk.Stack):
             "Cluster",
             spec=cluster,
             vpc=network.vpc,
-            subnets=network.subnets,
+            vpc_subnets=ec2.SubnetSelection(subnets=network.subnets),
             log_bucket=log_bucket,
             log_key=stateful.logs_key,
             log_prefix=log_prefix,

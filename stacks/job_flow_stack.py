@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -41,7 +42,7 @@ class JobFlowStack(cdk.Stack):
             spec=cluster,
             steps=(),
             vpc=network.vpc,
-            subnets=network.subnets,
+            vpc_subnets=ec2.SubnetSelection(subnets=network.subnets),
             log_bucket=log_bucket,
             log_key=stateful.logs_key,
             log_prefix=log_prefix,

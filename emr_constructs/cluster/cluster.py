@@ -15,8 +15,10 @@ from constructs import Construct
 
 from emr_constructs.cluster.base import ClusterBase
 from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
+from emr_constructs.cluster.existing_roles import ClusterRoles, job_flow_role_name
 from emr_constructs.cluster.imported import ImportedEmrCluster
-from emr_constructs.cluster.wiring import cluster_roles, emr_security_groups, grant_cluster_access
+from emr_constructs.cluster.placement import place_cluster
+from emr_constructs.cluster.wiring import cluster_roles, grant_cluster_access
 from emr_constructs.iam import EmrRoles
 from emr_constructs.jobs import BootstrapAction, Step
 from emr_constructs.jobs.steps import steps_from_specs
@@ -33,9 +35,12 @@ from emr_constructs.spec import ClusterSpec, ConfigurationSpec
 class EmrCluster(ClusterBase):
     """An EMR cluster from a ``ClusterSpec``.
 
-    The cluster runs in ``subnets`` (private subnets of ``vpc``) with the EMR-managed security groups given, or
-    with three new ones when they are omitted. Roles come from ``roles`` or a new ``EmrRoles`` with least
-    privilege on ``log_bucket``. Logs go to ``s3://<log_bucket>/<log_prefix>/`` encrypted with ``log_key``.
+    The cluster runs in ``vpc_subnets`` of ``vpc`` with the EMR-managed security groups given, or with three new
+    ones (and a clean-up of EMR's cross-group rules, so that the stack deletes) when they are omitted. The subnets
+    and groups this app owns are tagged ``for-use-with-amazon-emr-managed-policies=true``, which
+    ``AmazonEMRServicePolicy_v2`` requires; imported ones are named in a warning. Roles come from ``roles``, from
+    ``service_role`` and ``instance_role`` made elsewhere, or a new ``EmrRoles`` with least privilege on
+    ``log_bucket``. Logs go to ``s3://<log_bucket>/<log_prefix>/`` encrypted with ``log_key``.
 
     The cluster is ``IGrantable`` through its instance role (``bucket.grant_read(cluster)``) and
     ``IConnectable`` through its primary and core security groups. ``cfn_cluster`` (construct id
@@ -51,15 +56,20 @@ class EmrCluster(ClusterBase):
         *,
         spec: ClusterSpec,
         vpc: ec2.IVpc,
-        subnets: Sequence[ec2.ISubnet] | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
         log_bucket: s3.IBucket | None = None,
         log_key: kms.IKey | None = None,
         log_prefix: str | None = None,
         roles: EmrRoles | None = None,
+        service_role: iam.IRole | None = None,
+        instance_role: iam.IRole | None = None,
+        instance_profile_name: str | None = None,
+        auto_scaling_role: iam.IRole | None = None,
         primary_security_group: ec2.ISecurityGroup | None = None,
         core_security_group: ec2.ISecurityGroup | None = None,
         service_access_security_group: ec2.ISecurityGroup | None = None,
         security_configuration: EmrSecurityConfiguration | None = None,
+        security_configuration_name: str | None = None,
         s3_data_key: kms.IKey | None = None,
         local_disk_key: kms.IKey | None = None,
         extra_configurations: Sequence[tuple[str, Sequence[ConfigurationSpec]]] = (),
@@ -67,23 +77,44 @@ class EmrCluster(ClusterBase):
         steps: Sequence[Step] = (),
         cloudwatch_log_group_name: str | None = None,
     ) -> None:
-        """``subnets`` default to the VPC's private (else isolated) subnets. ``log_bucket`` defaults to a new
-        ``EmrLogBucket`` (whose key then encrypts the logs). ``log_prefix`` defaults to ``emr/<cluster name>``;
-        ``log_key`` (default: none, or the new log bucket's key) also encrypts the logs that EMR pushes
-        (``LogEncryptionKmsKeyId``). ``extra_configurations`` are (source name, classifications)
-        pairs merged with the spec's own; a disagreeing key is an error naming both sources.
-        ``security_configuration`` defaults to one built here from ``spec.security`` with ``s3_data_key`` and
-        ``local_disk_key`` (each created when omitted and needed). ``bootstrap_actions`` and ``steps`` come after
-        the spec's own; steps become ``AWS::EMR::Step`` resources (in order; CloudFormation waits for each to
-        finish) unless the spec marks them ``at_creation`` (the create-only ``Steps`` property). With
-        ``spec.monitoring.logs``, step and Spark logs also go to a new encrypted log group,
-        ``cloudwatch_log_group_name`` (default ``/aws/emr/<cluster name>``)."""
+        """
+        :param spec: what the cluster is (release, instances, applications, security, jobs, monitoring).
+        :param vpc: the VPC to launch in.
+        :param vpc_subnets: where to launch. Default: the VPC's private subnets, else its isolated ones.
+        :param log_bucket: bucket of the ``LogUri``. Default: a new ``EmrLogBucket`` (whose key then encrypts
+            the logs).
+        :param log_key: also encrypts the logs that EMR pushes (``LogEncryptionKmsKeyId``). Default: none, or the
+            new log bucket's key.
+        :param log_prefix: key prefix of the logs. Default: ``emr/<cluster name>``.
+        :param roles: roles made by ``EmrRoles``. Default: a new ``EmrRoles``, unless ``service_role`` and
+            ``instance_role`` are given.
+        :param service_role: EMR's service role, made elsewhere; given together with ``instance_role``. It is
+            allowed to pass the instance role (a managed policy attached to it). Default: none.
+        :param instance_role: the nodes' EC2 role, made elsewhere; it may then write the cluster's logs.
+            Default: none.
+        :param instance_profile_name: an existing instance profile of ``instance_role``. Default: a new profile
+            named after the role.
+        :param auto_scaling_role: for custom automatic scaling of instance groups, with the roles given.
+            Default: none.
+        :param primary_security_group: with ``core_security_group`` and ``service_access_security_group`` (all
+            three or none), the EMR-managed groups. Default: three new groups with a rule clean-up.
+        :param security_configuration: Default: one built here from ``spec.security`` with ``s3_data_key`` and
+            ``local_disk_key`` (each created when omitted and needed).
+        :param security_configuration_name: an existing security configuration, used instead of one derived
+            from ``spec.security``; key grants are then not derived (a warning says so). Default: none.
+        :param extra_configurations: (source name, classifications) pairs merged with the spec's own; a
+            disagreeing key is an error naming both sources. Default: none.
+        :param bootstrap_actions: run after the spec's own. Default: none.
+        :param steps: after the spec's own; ``AWS::EMR::Step`` resources (in order; CloudFormation waits for
+            each to finish) unless the spec marks them ``at_creation`` (the create-only ``Steps``). Default: none.
+        :param cloudwatch_log_group_name: with ``spec.monitoring.logs``, the encrypted log group for step and
+            Spark logs. Default: ``/aws/emr/<cluster name>``.
+        """
         super().__init__(scope, id)
-        subnets = list(subnets) if subnets is not None else list(vpc.private_subnets or vpc.isolated_subnets)
-        if not subnets:
+        if security_configuration is not None and security_configuration_name is not None:
             raise ValueError(
-                f"EmrCluster {id!r}: no subnets to launch in. Fix: pass the private subnets of the VPC, or a VPC "
-                "that has private or isolated subnets"
+                f"EmrCluster {id!r}: pass security_configuration or security_configuration_name, not both. Fix: keep "
+                "the one the cluster should use"
             )
         if log_bucket is None:
             created_logs = EmrLogBucket(self, "Logs")
@@ -91,21 +122,57 @@ class EmrCluster(ClusterBase):
             log_key = log_key or created_logs.encryption_key
         self.spec = spec
         self.log_prefix = log_prefix or f"emr/{spec.name}"
-        self.roles = cluster_roles(
-            self, spec, roles=roles, log_bucket=log_bucket, log_key=log_key, log_prefix=self.log_prefix
+        self.roles: ClusterRoles = cluster_roles(
+            self,
+            spec,
+            roles=roles,
+            log_bucket=log_bucket,
+            log_key=log_key,
+            log_prefix=self.log_prefix,
+            service_role=service_role,
+            instance_role=instance_role,
+            instance_profile_name=instance_profile_name,
+            auto_scaling_role=auto_scaling_role,
         )
-        groups = emr_security_groups(
-            self, vpc, primary_security_group, core_security_group, service_access_security_group
+        placement = place_cluster(
+            self,
+            vpc,
+            vpc_subnets,
+            (primary_security_group, core_security_group, service_access_security_group),
+            log_key=log_key,
         )
-        self.primary_security_group, self.core_security_group, self.service_access_security_group = groups
+        subnets = placement.subnets
+        self.primary_security_group = placement.primary
+        self.core_security_group = placement.core
+        self.service_access_security_group = placement.service_access
+        self.security_group_cleanup = placement.cleanup
         self._connections = ec2.Connections(security_groups=[self.primary_security_group, self.core_security_group])
 
-        self.security_configuration = security_configuration or EmrSecurityConfiguration(
-            self, "SecurityConfiguration", spec=spec.security, s3_data_key=s3_data_key, local_disk_key=local_disk_key
-        )
+        self.security_configuration: EmrSecurityConfiguration | None = None
+        if security_configuration_name is None:
+            self.security_configuration = security_configuration or EmrSecurityConfiguration(
+                self,
+                "SecurityConfiguration",
+                spec=spec.security,
+                s3_data_key=s3_data_key,
+                local_disk_key=local_disk_key,
+            )
+            security_configuration_name = self.security_configuration.security_configuration_name
+        else:
+            Annotations.of(self).add_warning_v2(
+                "emr-constructs:cluster-external-security-configuration",
+                f"The cluster uses the security configuration {security_configuration_name!r} made elsewhere: the "
+                "key grants derived from spec.security are skipped. Fix: grant the instance, service and runtime "
+                "roles the use of that configuration's KMS keys yourself",
+            )
+        self.security_configuration_name = security_configuration_name
         key_policies = grant_cluster_access(self, spec, self.roles, self.security_configuration)
         kerberos = (
-            kerberos_attributes(self, spec.security.kerberos, encryption_key=self.security_configuration.local_disk_key)
+            kerberos_attributes(
+                self,
+                spec.security.kerberos,
+                encryption_key=self.security_configuration.local_disk_key if self.security_configuration else None,
+            )
             if spec.security.kerberos is not None
             else None
         )
@@ -131,7 +198,7 @@ class EmrCluster(ClusterBase):
         merged = spec.merged_configurations(*((name, tuple(items)) for name, items in extra_configurations))
         wiring = ClusterWiring(
             service_role=self.roles.service_role.role_arn,
-            job_flow_role=self.roles.instance_profile.ref,
+            job_flow_role=job_flow_role_name(self.roles),
             auto_scaling_role=self.roles.auto_scaling_role.role_arn if self.roles.auto_scaling_role else None,
             subnet_ids=[subnet.subnet_id for subnet in subnets],
             primary_security_group=self.primary_security_group.security_group_id,
@@ -139,7 +206,7 @@ class EmrCluster(ClusterBase):
             service_access_security_group=self.service_access_security_group.security_group_id,
             log_uri=f"s3://{log_bucket.bucket_name}/{self.log_prefix}/",
             log_encryption_kms_key_id=log_key.key_arn if log_key else None,
-            security_configuration=self.security_configuration.security_configuration_name,
+            security_configuration=security_configuration_name,
             kerberos_attributes=kerberos.attributes if kerberos else None,
             bootstrap_actions=rendered_actions,
             steps=creation_steps,

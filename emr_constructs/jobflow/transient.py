@@ -16,7 +16,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from emr_constructs.cluster.wiring import cluster_roles, emr_security_groups, grant_cluster_access
+from emr_constructs.cluster.existing_roles import job_flow_role_name
+from emr_constructs.cluster.placement import place_cluster
+from emr_constructs.cluster.wiring import cluster_roles, grant_cluster_access
 from emr_constructs.iam import EmrRoles
 from emr_constructs.jobflow.acknowledgments import acknowledge_policy_findings, waive_unsent_node_replacement
 from emr_constructs.jobflow.checks import (
@@ -124,7 +126,7 @@ class TransientJobFlow(Construct):
         steps: Sequence[Step],
         vpc: ec2.IVpc,
         log_bucket: s3.IBucket,
-        subnets: Sequence[ec2.ISubnet] | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
         log_key: kms.IKey | None = None,
         log_prefix: str | None = None,
         roles: EmrRoles | None = None,
@@ -140,7 +142,7 @@ class TransientJobFlow(Construct):
         cloudwatch_log_group_name: str | None = None,
         newer_request_fields: bool = False,
     ) -> None:
-        """``subnets`` default to the VPC's private (else isolated) subnets. ``log_prefix`` defaults to
+        """``vpc_subnets`` default to the VPC's private (else isolated) subnets. ``log_prefix`` defaults to
         ``emr/<cluster name>``; ``log_key`` (default: none) also encrypts the logs EMR pushes
         (``LogEncryptionKmsKeyId``). ``s3_data_key`` and ``local_disk_key`` go to the security configuration
         (each created when omitted and needed). The three security groups are given together or created.
@@ -159,12 +161,6 @@ class TransientJobFlow(Construct):
             raise ValueError(f"TransientJobFlow {id!r}: {newer_problem}. Fix: pass newer_request_fields=True")
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
-        chosen = list(subnets) if subnets is not None else list(vpc.private_subnets or vpc.isolated_subnets)
-        if not chosen:
-            raise ValueError(
-                f"TransientJobFlow {id!r}: no subnets to launch in. Fix: pass the private subnets of the VPC, or a "
-                "VPC that has private or isolated subnets"
-            )
         idle = spec.auto_termination_idle_seconds or DEFAULT_IDLE_TIMEOUT_SECONDS
         # Kept alive with no steps (the steps are added once it is WAITING), ended by the state machine or by
         # the idle timeout: see render_run_job_flow.
@@ -173,10 +169,18 @@ class TransientJobFlow(Construct):
         self.roles = cluster_roles(
             self, spec, roles=roles, log_bucket=log_bucket, log_key=log_key, log_prefix=self.log_prefix
         )
-        groups = emr_security_groups(
-            self, vpc, primary_security_group, core_security_group, service_access_security_group
+        placement = place_cluster(
+            self,
+            vpc,
+            vpc_subnets,
+            (primary_security_group, core_security_group, service_access_security_group),
+            log_key=log_key,
         )
-        self.primary_security_group, self.core_security_group, self.service_access_security_group = groups
+        chosen = placement.subnets
+        self.primary_security_group = placement.primary
+        self.core_security_group = placement.core
+        self.service_access_security_group = placement.service_access
+        self.security_group_cleanup = placement.cleanup
         self.security_configuration = EmrSecurityConfiguration(
             self, "SecurityConfiguration", spec=spec.security, s3_data_key=s3_data_key, local_disk_key=local_disk_key
         )
@@ -219,7 +223,7 @@ class TransientJobFlow(Construct):
         self.job_flow_tag = {JOB_FLOW_TAG_KEY: cdk.Names.unique_id(self)}
         wiring = JobFlowWiring(
             service_role=self.roles.service_role.role_arn,
-            job_flow_role=self.roles.instance_profile.ref,
+            job_flow_role=job_flow_role_name(self.roles),
             auto_scaling_role=self.roles.auto_scaling_role.role_arn if self.roles.auto_scaling_role else None,
             subnet_ids=[subnet.subnet_id for subnet in chosen],
             primary_security_group=self.primary_security_group.security_group_id,

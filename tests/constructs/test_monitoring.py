@@ -94,6 +94,12 @@ def _of_type(built: dict[str, Any], stack: str, kind: str) -> dict[str, dict[str
     return {k: r for k, r in built["templates"][stack]["Resources"].items() if r["Type"] == kind}
 
 
+def _cluster_log_groups(built: dict[str, Any], stack: str) -> dict[str, dict[str, Any]]:
+    """The log groups of the cluster's logs (the security group rule clean-up has its own)."""
+    groups = _of_type(built, stack, "AWS::Logs::LogGroup")
+    return {k: g for k, g in groups.items() if "SecurityGroupCleanup" not in k}
+
+
 def _cluster_ref(built: dict[str, Any], stack: str) -> dict[str, str]:
     (logical_id,) = _of_type(built, stack, "AWS::EMR::Cluster")
     return {"Ref": logical_id}
@@ -396,7 +402,7 @@ def test_group_dashboard_shows_running_and_pending_nodes(built: dict[str, Any]) 
 def test_cluster_logs_go_to_an_encrypted_log_group(built: dict[str, Any]) -> None:
     (cluster,) = _of_type(built, "Fleet", "AWS::EMR::Cluster").values()
     configuration = cluster["Properties"]["MonitoringConfiguration"]["CloudWatchLogConfiguration"]
-    ((group_id, group),) = _of_type(built, "Fleet", "AWS::Logs::LogGroup").items()
+    ((group_id, group),) = _cluster_log_groups(built, "Fleet").items()
     assert configuration["Enabled"] is True
     assert configuration["LogGroupName"] == {"Ref": group_id}
     assert configuration["LogTypes"] == {"STEP_LOGS": ["STDERR"], "SPARK_EXECUTOR": ["STDOUT", "STDERR"]}
@@ -410,7 +416,7 @@ def test_cluster_logs_go_to_an_encrypted_log_group(built: dict[str, Any]) -> Non
 
 
 def test_the_instance_role_writes_to_that_group_only(built: dict[str, Any]) -> None:
-    ((group_id, _),) = _of_type(built, "Fleet", "AWS::Logs::LogGroup").items()
+    ((group_id, _),) = _cluster_log_groups(built, "Fleet").items()
     (policy,) = [
         p for k, p in _of_type(built, "Fleet", "AWS::IAM::ManagedPolicy").items() if "CloudWatchLogsAccess" in k
     ]
