@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -24,6 +24,7 @@ from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.release import ReleaseLabel
 from emr_constructs.spec.scaling import ManagedScalingSpec
 from emr_constructs.spec.security import SecuritySpec
+from emr_constructs.spec.tokens import TOKENS_ALLOWED
 
 DEFAULT_APPLICATIONS = (Application.SPARK, Application.HADOOP, Application.HIVE, Application.LIVY)
 
@@ -77,7 +78,7 @@ class ClusterSpec(SpecModel):
     auto_termination_idle_seconds: int | None = None
     step_concurrency: int = 1
     root_volume: RootVolumeSpec | None = None
-    custom_ami_id: str | None = Field(default=None, pattern=AMI_PATTERN)
+    custom_ami_id: Annotated[str, Field(pattern=AMI_PATTERN), TOKENS_ALLOWED] | None = None
     os_release_label: str | None = Field(default=None, pattern=r"^\d+\.\d+\.\d+")
     termination_protection: bool | None = None
     unhealthy_node_replacement: bool = True

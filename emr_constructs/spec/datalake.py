@@ -7,12 +7,13 @@ naming both sources.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.problems import ProblemCollector
+from emr_constructs.spec.tokens import TOKENS_ALLOWED
 
 GLUE_CLIENT_FACTORY = "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory"
 S3_PREFIX_URI = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(\S+/)?$"
@@ -56,7 +57,7 @@ class GlueCatalogSpec(SpecModel):
 class IcebergSpec(SpecModel):
     """Apache Iceberg for Spark with a Glue-backed catalog named ``catalog_name`` and its warehouse in S3."""
 
-    warehouse: str = Field(pattern=S3_PREFIX_URI)
+    warehouse: Annotated[str, Field(pattern=S3_PREFIX_URI), TOKENS_ALLOWED]
     catalog_name: str = Field(default="glue_catalog", pattern=r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -72,7 +73,7 @@ class HBaseOnS3Spec(SpecModel):
     """HBase with its root directory in S3 (``hbase.emr.storageMode=s3``); ``read_replica`` for a read-only
     replica cluster on the same root directory."""
 
-    root_dir: str = Field(pattern=S3_PREFIX_URI)
+    root_dir: Annotated[str, Field(pattern=S3_PREFIX_URI), TOKENS_ALLOWED]
     read_replica: bool = False
 
 

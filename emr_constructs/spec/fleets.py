@@ -17,6 +17,7 @@ from emr_constructs.spec.capabilities import (
 from emr_constructs.spec.configurations import ConfigurationSpec
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.storage import EbsSpec
+from emr_constructs.spec.tokens import TOKENS_ALLOWED
 
 SpotAllocationStrategy = Literal[
     "price-capacity-optimized",
@@ -68,7 +69,7 @@ class InstanceTypeSpec(SpecModel):
     bid_price_percent: float | None = Field(default=None, gt=0, le=1000)
     bid_price: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?$")
     priority: float | None = Field(default=None, ge=0)
-    custom_ami_id: str | None = Field(default=None, pattern=AMI_PATTERN)
+    custom_ami_id: Annotated[str, Field(pattern=AMI_PATTERN), TOKENS_ALLOWED] | None = None
     ebs: EbsSpec | None = None
     configurations: tuple[ConfigurationSpec, ...] = ()
 

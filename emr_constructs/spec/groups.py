@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -11,6 +11,7 @@ from emr_constructs.spec.configurations import ConfigurationSpec
 from emr_constructs.spec.fleets import AMI_PATTERN, InstanceTypeName
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.storage import EbsSpec
+from emr_constructs.spec.tokens import TOKENS_ALLOWED
 
 ComparisonOperator = Literal["GREATER_THAN_OR_EQUAL", "GREATER_THAN", "LESS_THAN", "LESS_THAN_OR_EQUAL"]
 AdjustmentType = Literal["CHANGE_IN_CAPACITY", "PERCENT_CHANGE_IN_CAPACITY", "EXACT_CAPACITY"]
@@ -66,7 +67,7 @@ class InstanceGroupSpec(SpecModel):
     instance_count: int = Field(ge=0)
     market: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
     bid_price: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?$")
-    custom_ami_id: str | None = Field(default=None, pattern=AMI_PATTERN)
+    custom_ami_id: Annotated[str, Field(pattern=AMI_PATTERN), TOKENS_ALLOWED] | None = None
     ebs: EbsSpec | None = None
     configurations: tuple[ConfigurationSpec, ...] = ()
     auto_scaling: AutoScalingSpec | None = None

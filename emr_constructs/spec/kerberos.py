@@ -3,12 +3,13 @@ possibly backed by Active Directory (EMR Management Guide, "Use Kerberos for aut
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.problems import ProblemCollector
+from emr_constructs.spec.tokens import TOKENS_ALLOWED
 
 SECRET_ARN = r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$"
 
@@ -27,9 +28,9 @@ class CrossRealmTrustSpec(SpecModel):
     domain: str = Field(pattern=r"^[a-z0-9.-]+$")
     admin_server: str = Field(min_length=1)
     kdc_server: str = Field(min_length=1)
-    password_secret_arn: str = Field(pattern=SECRET_ARN)
+    password_secret_arn: Annotated[str, Field(pattern=SECRET_ARN), TOKENS_ALLOWED]
     ad_domain_join_user: str | None = Field(default=None, min_length=1)
-    ad_domain_join_password_secret_arn: str | None = Field(default=None, pattern=SECRET_ARN)
+    ad_domain_join_password_secret_arn: Annotated[str, Field(pattern=SECRET_ARN), TOKENS_ALLOWED] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> CrossRealmTrustSpec:
@@ -52,7 +53,7 @@ class ActiveDirectorySpec(SpecModel):
     domain: str = Field(pattern=r"^[a-z0-9.-]+$")
     server: str | None = Field(default=None, min_length=1)
     domain_join_user: str = Field(min_length=1)
-    domain_join_password_secret_arn: str = Field(pattern=SECRET_ARN)
+    domain_join_password_secret_arn: Annotated[str, Field(pattern=SECRET_ARN), TOKENS_ALLOWED]
 
 
 class ExternalKdcSpec(SpecModel):
@@ -74,7 +75,7 @@ class KerberosSpec(SpecModel):
     provider: Literal["ClusterDedicatedKdc", "ExternalKdc"] = "ClusterDedicatedKdc"
     realm: str = Field(pattern=r"^[A-Z0-9.-]+$")
     ticket_lifetime_hours: int = Field(default=24, ge=1, le=8760, strict=True)
-    kdc_admin_password_secret_arn: str | None = Field(default=None, pattern=SECRET_ARN)
+    kdc_admin_password_secret_arn: Annotated[str, Field(pattern=SECRET_ARN), TOKENS_ALLOWED] | None = None
     cross_realm_trust: CrossRealmTrustSpec | None = None
     external_kdc: ExternalKdcSpec | None = None
 

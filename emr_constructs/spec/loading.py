@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from emr_constructs.spec.local_files import PROJECT_ROOT as PROJECT_ROOT
 from emr_constructs.spec.messages import Finding, describe, field_required, format_path, model_at, without_echoes
 from emr_constructs.spec.problems import ConfigError, SpecProblems, checks_deferred, settled
+from emr_constructs.spec.tokens import STRICT
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -212,6 +213,8 @@ def _removal_target(root: type[BaseModel], data: Any, location: tuple[int | str,
 def validate_all(root: type[M], raw: Any, *, source: str, context: dict[str, Any] | None = None) -> M:
     """``root`` validated from ``raw``, or a ``ConfigError`` with every problem found in up to ``MAX_ROUNDS``."""
     data = copy.deepcopy(raw)
+    # Files never hold CDK tokens: token-looking text is checked like any other (see spec.tokens).
+    context = {**(context or {}), STRICT: True}
     shown: list[Finding] = []
     removed: list[tuple[tuple[int | str, ...], str]] = []
     quiet: list[BaseModel] = []

@@ -10,7 +10,7 @@ Release gates are checked by ``ClusterSpec``, which knows the release.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -19,6 +19,7 @@ from emr_constructs.spec.kerberos import (
     KerberosSpec,
 )
 from emr_constructs.spec.problems import ProblemCollector
+from emr_constructs.spec.tokens import TOKENS_ALLOWED
 
 S3_URI = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+"
 # Key ARNs, not alias ARNs: the roles' IAM policies must name the key itself to be allowed to use it.
@@ -31,16 +32,16 @@ BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 class CustomProviderSpec(SpecModel):
     """A custom key or certificate provider: a JAR in S3 and the Java class it implements."""
 
-    s3_uri: str = Field(pattern=S3_URI)
+    s3_uri: Annotated[str, Field(pattern=S3_URI), TOKENS_ALLOWED]
     provider_class: str = Field(pattern=JAVA_CLASS)
 
 
 class S3EncryptionOverrideSpec(SpecModel):
     """A per-bucket EMRFS encryption mode. ``kms_key_arn`` defaults to the cluster's S3 data key."""
 
-    bucket: str = Field(pattern=BUCKET_NAME)
+    bucket: Annotated[str, Field(pattern=BUCKET_NAME), TOKENS_ALLOWED]
     mode: Literal["SSE-S3", "SSE-KMS", "CSE-KMS"]
-    kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+    kms_key_arn: Annotated[str, Field(pattern=KMS_KEY_ARN), TOKENS_ALLOWED] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> S3EncryptionOverrideSpec:
@@ -58,7 +59,7 @@ class S3EncryptionSpec(SpecModel):
     """
 
     mode: Literal["SSE-S3", "SSE-KMS", "CSE-KMS", "CSE-Custom"] = "SSE-KMS"
-    kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+    kms_key_arn: Annotated[str, Field(pattern=KMS_KEY_ARN), TOKENS_ALLOWED] | None = None
     custom_provider: CustomProviderSpec | None = None
     overrides: tuple[S3EncryptionOverrideSpec, ...] = ()
 
@@ -99,7 +100,7 @@ class LocalDiskEncryptionSpec(SpecModel):
     """
 
     provider: Literal["AwsKms", "Custom"] = "AwsKms"
-    kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+    kms_key_arn: Annotated[str, Field(pattern=KMS_KEY_ARN), TOKENS_ALLOWED] | None = None
     custom_provider: CustomProviderSpec | None = None
     ebs_encryption: bool = True
 
@@ -238,7 +239,7 @@ class LakeFormationSpec(SpecModel):
 class EmrFsRoleMappingSpec(SpecModel):
     """EMRFS role mapping: requests from these users, groups or S3 prefixes assume ``role_arn`` (top-down)."""
 
-    role_arn: str = Field(pattern=IAM_ROLE_ARN)
+    role_arn: Annotated[str, Field(pattern=IAM_ROLE_ARN), TOKENS_ALLOWED]
     identifier_type: Literal["User", "Prefix", "Group"]
     identifiers: tuple[str, ...] = Field(min_length=1)
 
@@ -262,7 +263,7 @@ class SecuritySpec(SpecModel):
     lake_formation: LakeFormationSpec | None = None
     emrfs_role_mappings: tuple[EmrFsRoleMappingSpec, ...] = ()
     hbase_wal_encryption: bool = False
-    hbase_wal_kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+    hbase_wal_kms_key_arn: Annotated[str, Field(pattern=KMS_KEY_ARN), TOKENS_ALLOWED] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> SecuritySpec:
