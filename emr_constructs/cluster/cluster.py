@@ -80,35 +80,49 @@ class EmrCluster(ClusterBase):
         """
         :param spec: what the cluster is (release, instances, applications, security, jobs, monitoring).
         :param vpc: the VPC to launch in.
-        :param vpc_subnets: where to launch. Default: the VPC's private subnets, else its isolated ones.
-        :param log_bucket: bucket of the ``LogUri``. Default: a new ``EmrLogBucket`` (whose key then encrypts
-            the logs).
-        :param log_key: also encrypts the logs that EMR pushes (``LogEncryptionKmsKeyId``). Default: none, or the
-            new log bucket's key.
-        :param log_prefix: key prefix of the logs. Default: ``emr/<cluster name>``.
-        :param roles: roles made by ``EmrRoles``. Default: a new ``EmrRoles``, unless ``service_role`` and
-            ``instance_role`` are given.
-        :param service_role: EMR's service role, made elsewhere; given together with ``instance_role``. It is
-            allowed to pass the instance role (a managed policy attached to it). Default: none.
+        :param vpc_subnets: where to launch.
+            Default: the VPC's private subnets, else its isolated ones.
+        :param log_bucket: bucket of the ``LogUri``.
+            Default: a new ``EmrLogBucket`` (whose key then encrypts the logs).
+        :param log_key: also encrypts the logs that EMR pushes (``LogEncryptionKmsKeyId``).
+            Default: none, or the new log bucket's key.
+        :param log_prefix: key prefix of the logs.
+            Default: ``emr/<cluster name>``.
+        :param roles: roles made by ``EmrRoles``.
+            Default: a new ``EmrRoles``, unless ``service_role`` and ``instance_role`` are given.
+        :param service_role: EMR's service role, made elsewhere, given together with ``instance_role``; a
+            managed policy attached to it lets it pass the instance role.
+            Default: none.
         :param instance_role: the nodes' EC2 role, made elsewhere; it may then write the cluster's logs.
             Default: none.
-        :param instance_profile_name: an existing instance profile of ``instance_role``. Default: a new profile
-            named after the role.
+        :param instance_profile_name: an existing instance profile of ``instance_role``.
+            Default: a new profile named after the role.
         :param auto_scaling_role: for custom automatic scaling of instance groups, with the roles given.
             Default: none.
         :param primary_security_group: with ``core_security_group`` and ``service_access_security_group`` (all
-            three or none), the EMR-managed groups. Default: three new groups with a rule clean-up.
-        :param security_configuration: Default: one built here from ``spec.security`` with ``s3_data_key`` and
-            ``local_disk_key`` (each created when omitted and needed).
+            three or none), the EMR-managed groups.
+            Default: three new groups with a rule clean-up.
+        :param security_configuration: the security configuration construct to use.
+            Default: one built here from ``spec.security`` with ``s3_data_key`` and ``local_disk_key`` (each
+            created when omitted and needed).
         :param security_configuration_name: an existing security configuration, used instead of one derived
-            from ``spec.security``; key grants are then not derived (a warning says so). Default: none.
+            from ``spec.security``; key grants are then not derived (a warning says so).
+            Default: none.
+        :param s3_data_key: the EMRFS data key of the security configuration built here.
+            Default: a new key when the spec needs one.
+        :param local_disk_key: the local-disk key of the security configuration built here.
+            Default: a new key when the spec needs one.
         :param extra_configurations: (source name, classifications) pairs merged with the spec's own; a
-            disagreeing key is an error naming both sources. Default: none.
-        :param bootstrap_actions: run after the spec's own. Default: none.
+            disagreeing key is an error naming both sources.
+            Default: none.
+        :param bootstrap_actions: run after the spec's own.
+            Default: none.
         :param steps: after the spec's own; ``AWS::EMR::Step`` resources (in order; CloudFormation waits for
-            each to finish) unless the spec marks them ``at_creation`` (the create-only ``Steps``). Default: none.
+            each to finish) unless the spec marks them ``at_creation`` (the create-only ``Steps``).
+            Default: none.
         :param cloudwatch_log_group_name: with ``spec.monitoring.logs``, the encrypted log group for step and
-            Spark logs. Default: ``/aws/emr/<cluster name>``.
+            Spark logs.
+            Default: ``/aws/emr/<cluster name>``.
         """
         super().__init__(scope, id)
         if security_configuration is not None and security_configuration_name is not None:

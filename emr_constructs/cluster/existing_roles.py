@@ -23,10 +23,11 @@ class ExistingRoles(Construct):
     the cluster's logs under ``log_prefix`` and use ``log_key`` for them. Runtime roles are created here, trusting
     the given instance role, exactly as ``EmrRoles.add_runtime_role`` makes them.
 
-    :param instance_profile_name: an existing instance profile that carries ``instance_role``. Default: a new
-        ``AWS::IAM::InstanceProfile`` named after the role (EMR rejects a profile whose name differs from its
-        role's).
-    :param auto_scaling_role: for custom automatic scaling of instance groups. Default: none.
+    :param instance_profile_name: an existing instance profile that carries ``instance_role``.
+        Default: a new ``AWS::IAM::InstanceProfile`` named after the role (EMR rejects a profile whose name
+        differs from its role's).
+    :param auto_scaling_role: for custom automatic scaling of instance groups.
+        Default: none.
     """
 
     def __init__(

@@ -9,7 +9,6 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -33,6 +32,7 @@ from emr_constructs.jobflow.grants import SharedPolicyGrantee
 from emr_constructs.jobflow.graph import build_definition, literal_substitutions
 from emr_constructs.jobflow.notifications import execution_log_group, outcome_topic
 from emr_constructs.jobflow.permissions import StateMachineAccess, state_machine_statements
+from emr_constructs.jobflow.schedule import schedule_job_flow
 from emr_constructs.jobs import BootstrapAction, Step, step_from_spec
 from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.monitoring.agent import wire_cloudwatch_agent
@@ -142,18 +142,42 @@ class TransientJobFlow(Construct):
         cloudwatch_log_group_name: str | None = None,
         newer_request_fields: bool = False,
     ) -> None:
-        """``vpc_subnets`` default to the VPC's private (else isolated) subnets. ``log_prefix`` defaults to
-        ``emr/<cluster name>``; ``log_key`` (default: none) also encrypts the logs EMR pushes
-        (``LogEncryptionKmsKeyId``). ``s3_data_key`` and ``local_disk_key`` go to the security configuration
-        (each created when omitted and needed). The three security groups are given together or created.
-        ``bootstrap_actions`` run after the spec's own. ``schedule`` (default: none, start executions yourself)
-        adds an EventBridge rule. ``step_timeout`` (default 6 h) limits each step; ``cluster_timeout``
-        (default 1 h) limits waiting for the new cluster to be WAITING, and terminating it. With
-        ``spec.monitoring.logs``, step and Spark logs also go to a new encrypted log group,
-        ``cloudwatch_log_group_name`` (default ``/aws/emr/<cluster name>``), kept across executions.
-        ``newer_request_fields`` (default False) sends ``MonitoringConfiguration`` and
-        ``Instances.UnhealthyNodeReplacement``, which Step Functions' documentation does not confirm
-        (``NEWER_REQUEST_FIELDS``); left out, EMR's defaults apply, and ``spec.monitoring.logs`` is an error."""
+        """
+        :param spec: the cluster each execution creates (kept alive until its steps ran, then terminated).
+        :param steps: run after the spec's own, in order.
+        :param vpc: the VPC to launch in.
+        :param log_bucket: bucket of the ``LogUri``.
+        :param vpc_subnets: where to launch.
+            Default: the VPC's private subnets, else its isolated ones.
+        :param log_key: also encrypts the logs EMR pushes (``LogEncryptionKmsKeyId``).
+            Default: none.
+        :param log_prefix: key prefix of the logs.
+            Default: ``emr/<cluster name>``.
+        :param roles: the cluster's roles.
+            Default: a new ``EmrRoles`` with least privilege on the log prefix.
+        :param s3_data_key: the EMRFS data key of the security configuration.
+            Default: a new key when the spec needs one.
+        :param local_disk_key: the local-disk key of the security configuration.
+            Default: a new key when the spec needs one.
+        :param primary_security_group: with ``core_security_group`` and ``service_access_security_group`` (all
+            three or none), the EMR-managed groups.
+            Default: three new groups with a rule clean-up.
+        :param bootstrap_actions: run after the spec's own.
+            Default: none.
+        :param schedule: adds an EventBridge rule that starts executions.
+            Default: none (start executions yourself).
+        :param step_timeout: limits each step.
+            Default: 6 hours.
+        :param cluster_timeout: limits waiting for the new cluster to be WAITING, and terminating it.
+            Default: 1 hour.
+        :param cloudwatch_log_group_name: with ``spec.monitoring.logs``, the encrypted log group for step and
+            Spark logs, kept across executions.
+            Default: ``/aws/emr/<cluster name>``.
+        :param newer_request_fields: send ``MonitoringConfiguration`` and ``Instances.UnhealthyNodeReplacement``,
+            which Step Functions' documentation does not confirm (``NEWER_REQUEST_FIELDS``); left out, EMR's
+            defaults apply, and ``spec.monitoring.logs`` is an error.
+            Default: ``False``.
+        """
         all_steps: list[Step] = [*(step_from_spec(step) for step in spec.steps), *steps]
         check_job_flow(spec, all_steps, step_timeout, cluster_timeout)
         newer_problem = newer_fields_problem(spec, newer_request_fields)
@@ -313,7 +337,7 @@ class TransientJobFlow(Construct):
 
         self.schedule_rule: events.Rule | None = None
         if schedule is not None:
-            self.schedule_rule = self._schedule(schedule)
+            self.schedule_rule = schedule_job_flow(self, self.state_machine, schedule, cluster_name=self.spec.name)
         acknowledge_policy_findings(self.policy, stack)
         if not newer_request_fields and spec.unhealthy_node_replacement:
             waive_unsent_node_replacement(self.state_machine)
@@ -328,44 +352,6 @@ class TransientJobFlow(Construct):
         if runtime is None or not runtime.roles:
             return None
         return self.roles.runtime_roles[runtime.roles[0].name]
-
-    def _schedule(self, schedule: events.Schedule) -> events.Rule:
-        stack = cdk.Stack.of(self)
-        role = iam.Role(
-            self,
-            "ScheduleRole",
-            assumed_by=iam.ServicePrincipal("events.amazonaws.com").with_conditions(
-                {"StringEquals": {"aws:SourceAccount": stack.account}}
-            ),
-            description="Lets the job flow's EventBridge schedule start its state machine.",
-        )
-        iam.ManagedPolicy(
-            self,
-            "SchedulePolicy",
-            description="Start executions of exactly one EMR transient job flow.",
-            statements=[
-                iam.PolicyStatement(
-                    sid="StartJobFlow",
-                    actions=["states:StartExecution"],
-                    resources=[self.state_machine.state_machine_arn],
-                )
-            ],
-            roles=[role],
-        )
-        return events.Rule(
-            self,
-            "Schedule",
-            description=f"Starts the transient EMR job flow of cluster {self.spec.name}.",
-            schedule=schedule,
-            targets=[
-                targets.SfnStateMachine(
-                    self.state_machine,
-                    role=role.without_policy_updates(),
-                    retry_attempts=2,
-                    max_event_age=cdk.Duration.hours(1),
-                )
-            ],
-        )
 
     # --- accessors ----------------------------------------------------------------------------------------
 
