@@ -1,6 +1,7 @@
 """emr-constructs: AWS CDK v2 constructs for production Amazon EMR.
 
-Names are re-exported lazily so that ``import emr_constructs.spec`` (pure data) never starts jsii.
+Names are re-exported lazily so that ``import emr_constructs.spec`` (pure data) never starts jsii. The config file
+model of this repository's own app (``AppConfig``) stays in ``emr_constructs.spec``; ``load_config`` reads one.
 """
 
 from __future__ import annotations
@@ -9,49 +10,74 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "BootstrapAction": "emr_constructs.jobs",
-    "SparkStep": "emr_constructs.jobs",
-    "HiveStep": "emr_constructs.jobs",
-    "CommandStep": "emr_constructs.jobs",
-    "JarStep": "emr_constructs.jobs",
+    "DataGrantAcknowledgment": "emr_constructs.access",
+    "acknowledge_data_grants": "emr_constructs.access",
+    "grant_msk_read": "emr_constructs.access",
+    "EmrBlockPublicAccess": "emr_constructs.baseline",
+    "GlueCatalog": "emr_constructs.catalog",
     "EmrCluster": "emr_constructs.cluster",
     "IEmrCluster": "emr_constructs.cluster",
     "ImportedEmrCluster": "emr_constructs.cluster",
-    "EmrMonitoring": "emr_constructs.monitoring",
-    "EmrChecks": "emr_constructs.policy.nag_pack",
-    "TransientJobFlow": "emr_constructs.jobflow",
-    "EmrDataBucket": "emr_constructs.storage",
-    "GlueCatalog": "emr_constructs.catalog",
     "EmrRoles": "emr_constructs.iam",
+    "TransientJobFlow": "emr_constructs.jobflow",
+    "BootstrapAction": "emr_constructs.jobs",
+    "CommandStep": "emr_constructs.jobs",
+    "HiveStep": "emr_constructs.jobs",
+    "JarStep": "emr_constructs.jobs",
+    "SparkStep": "emr_constructs.jobs",
+    "Step": "emr_constructs.jobs",
     "EmrLogBucket": "emr_constructs.logging",
+    "EmrMonitoring": "emr_constructs.monitoring",
     "EmrNetwork": "emr_constructs.network",
+    "EmrSecurityGroups": "emr_constructs.network",
+    "SecurityGroupRuleCleanup": "emr_constructs.network",
+    "EmrChecks": "emr_constructs.policy.nag_pack",
     "EmrSecurityConfiguration": "emr_constructs.security",
-    "SecuritySpec": "emr_constructs.spec",
-    "AppConfig": "emr_constructs.spec",
+    "EmrDataBucket": "emr_constructs.storage",
     "Application": "emr_constructs.spec",
+    "AutoScalingSpec": "emr_constructs.spec",
+    "CapacityReservationSpec": "emr_constructs.spec",
+    "CloudWatchLogsSpec": "emr_constructs.spec",
     "ClusterSpec": "emr_constructs.spec",
     "ConfigError": "emr_constructs.spec",
+    "ConfigurationConflict": "emr_constructs.spec",
     "ConfigurationSpec": "emr_constructs.spec",
+    "EbsSpec": "emr_constructs.spec",
+    "EbsVolumeSpec": "emr_constructs.spec",
     "InstanceFleetSpec": "emr_constructs.spec",
-    "InstanceGroupSpec": "emr_constructs.spec",
     "InstanceFleetsSpec": "emr_constructs.spec",
+    "InstanceGroupSpec": "emr_constructs.spec",
     "InstanceGroupsSpec": "emr_constructs.spec",
     "InstanceTypeSpec": "emr_constructs.spec",
     "ManagedScalingSpec": "emr_constructs.spec",
+    "MonitoringSpec": "emr_constructs.spec",
+    "NodeMetricsSpec": "emr_constructs.spec",
     "OnDemandSpec": "emr_constructs.spec",
     "ReleaseLabel": "emr_constructs.spec",
+    "ResizeSpec": "emr_constructs.spec",
+    "RootVolumeSpec": "emr_constructs.spec",
+    "ScalingRuleSpec": "emr_constructs.spec",
+    "SecuritySpec": "emr_constructs.spec",
+    "SlackChannelSpec": "emr_constructs.spec",
     "SpotSpec": "emr_constructs.spec",
     "load_config": "emr_constructs.spec",
 }
 
 __all__ = [
-    "AppConfig",
     "Application",
+    "AutoScalingSpec",
     "BootstrapAction",
+    "CapacityReservationSpec",
+    "CloudWatchLogsSpec",
     "ClusterSpec",
     "CommandStep",
     "ConfigError",
+    "ConfigurationConflict",
     "ConfigurationSpec",
+    "DataGrantAcknowledgment",
+    "EbsSpec",
+    "EbsVolumeSpec",
+    "EmrBlockPublicAccess",
     "EmrChecks",
     "EmrCluster",
     "EmrDataBucket",
@@ -60,6 +86,7 @@ __all__ = [
     "EmrNetwork",
     "EmrRoles",
     "EmrSecurityConfiguration",
+    "EmrSecurityGroups",
     "GlueCatalog",
     "HiveStep",
     "IEmrCluster",
@@ -71,41 +98,71 @@ __all__ = [
     "InstanceTypeSpec",
     "JarStep",
     "ManagedScalingSpec",
+    "MonitoringSpec",
+    "NodeMetricsSpec",
     "OnDemandSpec",
     "ReleaseLabel",
+    "ResizeSpec",
+    "RootVolumeSpec",
+    "ScalingRuleSpec",
+    "SecurityGroupRuleCleanup",
     "SecuritySpec",
+    "SlackChannelSpec",
     "SparkStep",
     "SpotSpec",
+    "Step",
     "TransientJobFlow",
+    "acknowledge_data_grants",
+    "grant_msk_read",
     "load_config",
 ]
 
 if TYPE_CHECKING:
+    from emr_constructs.access import DataGrantAcknowledgment, acknowledge_data_grants, grant_msk_read
+    from emr_constructs.baseline import EmrBlockPublicAccess
     from emr_constructs.catalog import GlueCatalog
     from emr_constructs.cluster import EmrCluster, IEmrCluster, ImportedEmrCluster
     from emr_constructs.iam import EmrRoles
     from emr_constructs.jobflow import TransientJobFlow
-    from emr_constructs.jobs import BootstrapAction, CommandStep, HiveStep, JarStep, SparkStep
+    from emr_constructs.jobs import (
+        BootstrapAction,
+        CommandStep,
+        HiveStep,
+        JarStep,
+        SparkStep,
+        Step,
+    )
     from emr_constructs.logging import EmrLogBucket
     from emr_constructs.monitoring import EmrMonitoring
-    from emr_constructs.network import EmrNetwork
+    from emr_constructs.network import EmrNetwork, EmrSecurityGroups, SecurityGroupRuleCleanup
     from emr_constructs.policy.nag_pack import EmrChecks
     from emr_constructs.security import EmrSecurityConfiguration
     from emr_constructs.spec import (
-        AppConfig,
         Application,
+        AutoScalingSpec,
+        CapacityReservationSpec,
+        CloudWatchLogsSpec,
         ClusterSpec,
         ConfigError,
+        ConfigurationConflict,
         ConfigurationSpec,
+        EbsSpec,
+        EbsVolumeSpec,
         InstanceFleetSpec,
         InstanceFleetsSpec,
         InstanceGroupSpec,
         InstanceGroupsSpec,
         InstanceTypeSpec,
         ManagedScalingSpec,
+        MonitoringSpec,
+        NodeMetricsSpec,
         OnDemandSpec,
         ReleaseLabel,
+        ResizeSpec,
+        RootVolumeSpec,
+        ScalingRuleSpec,
         SecuritySpec,
+        SlackChannelSpec,
         SpotSpec,
         load_config,
     )

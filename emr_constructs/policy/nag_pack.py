@@ -6,17 +6,26 @@ Register it beside cdk-nag's packs::
 
 Findings are reported as ``EmrChecks-<rule>`` and acknowledged like any other plugin's
 (``Validations.of(resource).acknowledge(Acknowledgment(id="EmrChecks::EmrChecks-EMR-OPS2", reason=...))``). The
-pack reads every stack of the app once, as the ``check`` command reads a ``cdk.out``: rendered properties,
-``Fn::ImportValue`` and weak cross-stack references resolved across stacks. Raw overrides
-(``add_property_override``) are not visible before synthesis; ``emr-constructs check cdk.out`` sees them.
+pack reads every stack of the app once, as the ``check`` command reads a ``cdk.out``: ``Fn::ImportValue`` and weak
+cross-stack references resolved across stacks.
 
-A resource of a type the rules read whose properties the pack cannot render is never judged as empty: it is
-reported as ``EmrChecks-EMR-READ1`` (an error, naming the error rendering raised), and the rules do not run on it.
+Each resource's properties are read from its stack's template as synthesis wrote it (CDK runs validation plugins
+after writing the cloud assembly): ``Stage.of(stack).outdir`` / ``stack.template_file``, under the resource's
+resolved ``logical_id``. This is public API only (aws-cdk-lib offers no public way to render an L1's properties
+from the construct tree), and it includes raw overrides (``add_property_override``). ``validate_scope`` must
+therefore run on a synthesised app.
+
+A resource of a type the rules read whose properties the pack cannot read (its stack not synthesised yet) is never
+judged as empty: it is reported as ``EmrChecks-EMR-READ1`` (an error, naming why), and the rules do not run on it.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -45,8 +54,7 @@ _RESOURCE_READ = frozenset(
         "AWS::Events::Rule",
     }
 )
-#: The resource types the rules read; others are listed by type only (rendering every resource is slower, and
-#: some L1s with partial properties cannot be rendered before synthesis).
+#: The resource types the rules read; others are listed by type only (their properties are never read).
 _READ = frozenset(
     {
         *_TYPES,
@@ -64,19 +72,41 @@ _READ = frozenset(
 )
 
 
-#: What rendering raises. jsii turns every JavaScript error (an L1's property validation, a token that fails to
-#: resolve) and every exception of a Python callback it runs (a Python ``IResolvable`` or producer) into a
-#: ``RuntimeError``, and its own kernel faults (a value it cannot marshal) into a ``JSIIError``.
+class TemplateNotWritten(RuntimeError):
+    """The stack's template, or the resource in it, is not in the cloud assembly (the app is not synthesised)."""
+
+
+#: What reading raises. jsii turns every JavaScript error (a token that fails to resolve) and every exception of a
+#: Python callback it runs into a ``RuntimeError`` (``TemplateNotWritten`` is one), and its own kernel faults (a
+#: value it cannot marshal) into a ``JSIIError``.
 _RENDER_ERRORS = (RuntimeError, JSIIError)
 #: The error text kept in an EMR-READ1 finding, at most.
 _ERROR_TEXT = 400
 
 
+@lru_cache(maxsize=32)
+def _written(path: str, modified: int, size: int) -> dict[str, Any]:
+    """The template at ``path``, read once per version of the file (keyed by its modification time and size)."""
+    template: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return template
+
+
 def _render(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
-    """The resource's properties as synthesis writes them, raw overrides aside: resolved first, then rendered, as
-    ``CfnResource._toCloudFormation`` does (rendering first would make an L1 validate tokens where a boolean, a
-    number or a struct belongs, and fail on ``Fn.condition_if`` or drop a struct token's value)."""
-    return resource._render_properties(stack.resolve(resource._cfn_properties))
+    """The resource's ``Properties`` as synthesis wrote them into its stack's template (``None`` when it has none):
+    resolved, rendered and with raw overrides applied, exactly what CloudFormation receives."""
+    stage = cdk.Stage.of(stack)
+    if stage is None:
+        raise TemplateNotWritten(f"{stack.node.path} is in no App or Stage, so it has no cloud assembly")
+    path = Path(stage.outdir) / stack.template_file
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise TemplateNotWritten(f"{path} is not written: synthesise the app (app.synth()) first") from None
+    logical_id = stack.resolve(resource.logical_id)
+    body = _written(str(path), status.st_mtime_ns, status.st_size).get("Resources", {}).get(logical_id)
+    if body is None:
+        raise TemplateNotWritten(f"{path} has no resource {logical_id}: synthesise the app again")
+    return copy.deepcopy(body.get("Properties"))
 
 
 def _error_text(error: Exception) -> str:
@@ -87,7 +117,7 @@ def _error_text(error: Exception) -> str:
 
 
 def _properties(stack: cdk.Stack, resource: cdk.CfnResource) -> tuple[dict[str, Any], str | None]:
-    """``(properties, None)``, or ``({}, why)`` for a resource of a type the rules read that cannot be rendered."""
+    """``(properties, None)``, or ``({}, why)`` for a resource of a type the rules read that cannot be read."""
     if resource.cfn_resource_type not in _READ:
         return {}, None
     try:
@@ -97,7 +127,7 @@ def _properties(stack: cdk.Stack, resource: cdk.CfnResource) -> tuple[dict[str, 
     if rendered is None:
         return {}, None
     if not isinstance(rendered, Mapping):
-        return {}, f"the properties rendered to a {type(rendered).__name__}, not an object"
+        return {}, f"the properties are a {type(rendered).__name__}, not an object"
     return dict(rendered), None
 
 
@@ -136,8 +166,8 @@ class _AppliedRule:
 
 
 def _template(stack: cdk.Stack, unreadable: dict[str, str], *, read: bool = True) -> dict[str, Any]:
-    """The stack as a template: each resource's rendered properties (when ``read``) and metadata, and its outputs.
-    The resources that cannot be rendered are left empty and recorded in ``unreadable`` (construct path -> why)."""
+    """The stack as a template: each resource's written properties (when ``read``) and metadata, and its outputs.
+    The resources that cannot be read are left empty and recorded in ``unreadable`` (construct path -> why)."""
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     for child in stack.node.find_all():
@@ -180,7 +210,7 @@ class EmrChecks(NagPack):
     def _template_set(self, node: cdk.CfnResource) -> TemplateSet:
         if self._templates is None:
             root = node.node.root
-            # Render only for an app the rules judge (one with a cluster or a state machine), as before.
+            # Read properties only for an app the rules judge (one with a cluster or a state machine), as before.
             read = any(
                 isinstance(child, cdk.CfnResource) and child.cfn_resource_type in (*_TYPES, *_JUDGED)
                 for child in root.node.find_all()
@@ -209,7 +239,7 @@ class EmrChecks(NagPack):
             self._apply(
                 node,
                 READ_RULE,
-                fail(f"the pack could not render this resource's properties from the construct tree ({why})"),
+                fail(f"the pack could not read this resource's properties from its synthesised template ({why})"),
             )
             return
         if kind in _JUDGED:

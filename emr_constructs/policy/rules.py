@@ -202,13 +202,15 @@ READ_RULE = Rule(
     "EMR-READ1",
     "error",
     "Resource properties could not be read",
-    "The EmrChecks pack reads the construct tree, not the written template: it renders the properties of each "
-    "resource of a type the rules read (clusters, state machines, security configurations, IAM roles, profiles "
-    "and policies, subnets and routes). A resource it cannot render would be judged as empty and could hide a "
-    "finding, so it is reported instead, with the error, and the rules do not run on it. `emr-constructs check` "
-    "reads the synthesised template and never reports it.",
-    "Run `emr-constructs check cdk.out` on the synthesised templates, or fix the construct so that its properties "
-    "render; acknowledge the finding only where that check runs.",
+    "The EmrChecks pack reads the properties of each resource of a type the rules read (clusters, state machines, "
+    "security configurations, IAM roles, profiles and policies, subnets and routes) from its stack's template in "
+    "the cloud assembly, which CDK writes before it runs validation plugins. A resource whose template is not "
+    "written (the pack's validate_scope called on an app that was not synthesised) would be judged as empty and "
+    "could hide a finding, so it is reported instead, with the reason, and the rules do not run on it. "
+    "`emr-constructs check` reads the synthesised templates and never reports it.",
+    "Register the pack with `Validations.of(app).add_plugins(...)` so that it runs during `app.synth()`, call "
+    "`validate_scope` only after `app.synth()`, or run `emr-constructs check cdk.out` on the synthesised "
+    "templates; acknowledge the finding only where that check runs.",
     lambda view, options: COMPLIANT,
 )
 

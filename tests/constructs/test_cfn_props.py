@@ -42,10 +42,42 @@ def test_configuration_property_names_pass_through_untouched() -> None:
         {"Configurations": [{"Classification": "x", "ConfigurationProperties": {"Name": "a", "Instances": "b"}}]}
     )
     assert kwargs["configurations"] == [
-        {"classification": "x", "configurationProperties": {"Name": "a", "Instances": "b"}}
+        emr.CfnCluster.ConfigurationProperty(
+            classification="x", configuration_properties={"Name": "a", "Instances": "b"}
+        )
     ]
+
+
+def test_nested_objects_become_the_public_property_classes() -> None:
+    kwargs = cfn_cluster_kwargs(
+        {
+            "OSReleaseLabel": "2.0.20240131.0",
+            "Instances": {"Ec2SubnetIds": ["subnet-1"], "TerminationProtected": False},
+            "Tags": [{"Key": "team", "Value": "data"}],
+            "AdditionalInfo": {"instanceAwsClientConfiguration": {"proxyPort": 8080}},
+        }
+    )
+    assert kwargs == {
+        "os_release_label": "2.0.20240131.0",
+        "instances": emr.CfnCluster.JobFlowInstancesConfigProperty(
+            ec2_subnet_ids=["subnet-1"], termination_protected=False
+        ),
+        "tags": [cdk.CfnTag(key="team", value="data")],
+        "additional_info": {"instanceAwsClientConfiguration": {"proxyPort": 8080}},
+    }
+
+
+def test_typed_attributes_reflect_the_rendered_properties() -> None:
+    rendered = render_cluster_properties(ClusterSpec.model_validate(FLEETS), WIRING)
+    cluster = emr.CfnCluster(cdk.Stack(cdk.App(), "S"), "Resource", **cfn_cluster_kwargs(rendered))
+    assert cluster.release_label == rendered["ReleaseLabel"]
+    instances = cluster.instances
+    assert isinstance(instances, emr.CfnCluster.JobFlowInstancesConfigProperty)
+    assert instances.ec2_subnet_ids == rendered["Instances"]["Ec2SubnetIds"]
 
 
 def test_fails_on_a_property_cfn_cluster_does_not_have() -> None:
     with pytest.raises(KeyError, match="CfnCluster has no property 'NotAProperty'"):
         cfn_cluster_kwargs({"Instances": {"NotAProperty": 1}})
+    with pytest.raises(KeyError, match="CfnCluster has no property 'Instance'"):
+        cfn_cluster_kwargs({"Instance": {}})

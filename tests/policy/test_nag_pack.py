@@ -145,10 +145,9 @@ class Unreadable:
 
 @pytest.fixture(scope="module")
 def unreadable() -> Iterator[Unreadable]:
-    """The compliant raw app, synthesised once with the pack's rendering failing for the cluster, the instance role
-    (types the rules read) and the VPC (a type they do not read). No real input makes the pack's rendering fail in
-    a synthesis: synthesis renders the same properties the same way before the validation plugins run, and fails
-    there first. So the failure is injected, as the RuntimeError jsii raises when an L1 rejects its properties."""
+    """The compliant raw app, synthesised once with the pack's reading failing for the cluster, the instance role
+    (types the rules read) and the VPC (a type they do not read). In a synthesis the templates are written before
+    the validation plugins run, so the failure is injected, as a RuntimeError (what jsii raises)."""
     broken = {"TeamStack/Cluster", "TeamStack/InstanceRole", "TeamStack/Vpc"}
     render = nag_pack._render
 
@@ -173,11 +172,11 @@ def test_fails_on_a_resource_whose_properties_cannot_be_rendered(unreadable: Unr
     assert violation["ruleName"] == "EmrChecks-EMR-READ1"
     assert violation["severity"] == "error"
     description = violation["description"]
-    assert "the pack could not render this resource's properties from the construct tree (RuntimeError: Error: " in (
+    assert "the pack could not read this resource's properties from its synthesised template (RuntimeError: " in (
         description
     )
     assert 'visibleToAllUsers: "x" should be a boolean' in description
-    assert "Fix: Run `emr-constructs check cdk.out` on the synthesised templates" in description
+    assert "Fix: Register the pack with `Validations.of(app).add_plugins(...)`" in description
     paths = sorted(v["constructPath"] for v in violation["violatingConstructs"])
     assert paths == ["TeamStack/Cluster", "TeamStack/InstanceRole"]
 
@@ -188,7 +187,7 @@ def test_the_rules_do_not_judge_an_unreadable_cluster_as_empty(unreadable: Unrea
 
 
 def test_other_resources_are_read_as_before(unreadable: Unreadable) -> None:
-    # The VPC is of a type the rules do not read: it is never rendered, so it cannot be unreadable.
+    # The VPC is of a type the rules do not read: its properties are never read, so it cannot be unreadable.
     assert sorted(unreadable.pack._unreadable) == ["TeamStack/Cluster", "TeamStack/InstanceRole"]
     templates = unreadable.pack._templates
     assert templates is not None
@@ -199,7 +198,7 @@ def test_other_resources_are_read_as_before(unreadable: Unreadable) -> None:
     assert resources["Private"]["Properties"]["MapPublicIpOnLaunch"] is False
 
 
-def test_an_app_without_clusters_renders_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_app_without_clusters_reads_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     def failing(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
         raise RuntimeError(_REJECTED)
 
@@ -211,7 +210,7 @@ def test_an_app_without_clusters_renders_nothing(monkeypatch: pytest.MonkeyPatch
 
 
 def test_errors_other_than_renderings_are_not_findings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only what jsii raises (RuntimeError, JSIIError) is a reading failure; a bug in the pack stays a bug."""
+    """Only what reading raises (RuntimeError, JSIIError) is a reading failure; a bug in the pack stays a bug."""
 
     def buggy(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
         raise KeyError("bug")
@@ -224,8 +223,7 @@ def test_errors_other_than_renderings_are_not_findings(monkeypatch: pytest.Monke
 
 
 def test_tokens_where_an_l1_wants_a_boolean_or_a_struct_are_read_as_synthesis_writes_them() -> None:
-    """Rendering an L1's unresolved properties failed on ``Fn.condition_if`` in a boolean (the L1 validates the token
-    object as a boolean) and dropped a struct token's value; the pack resolves first, as synthesis does."""
+    """``Fn.condition_if`` where an L1 wants a boolean or a struct: the pack reads what synthesis wrote."""
     app = cdk.App(outdir=tempfile.mkdtemp(prefix="emr-checks-"))
     stack = cdk.Stack(app, "TeamStack")
     cdk.CfnCondition(stack, "Prod", expression=cdk.Fn.condition_equals(cdk.Aws.REGION, "eu-west-1"))
@@ -248,3 +246,24 @@ def test_tokens_where_an_l1_wants_a_boolean_or_a_struct_are_read_as_synthesis_wr
     assert "EmrChecks-EMR-OPS1" not in found  # the AutoTerminationPolicy was read
     written = json.loads((Path(app.outdir) / f"{stack.artifact_id}.template.json").read_text())
     assert nag_pack._properties(stack, cluster) == (written["Resources"]["Cluster"]["Properties"], None)
+
+
+def test_fails_on_an_app_that_is_not_synthesised() -> None:
+    """validate_scope before app.synth(): no template is written, so every resource the rules read is EMR-READ1,
+    never judged as empty (an empty cluster would fail EMR-SEC1, EMR-LOG1...)."""
+    app, _ = _raw_app(template(), with_pack=False)
+    pack = EmrChecks()
+    report = pack.validate_scope(app)
+    assert {v.rule_name for v in report.violations} == {"EmrChecks-EMR-READ1"}
+    (violation,) = report.violations
+    assert "is not written: synthesise the app (app.synth()) first" in violation.description
+    assert "TeamStack/Cluster" in str(violation.violating_resources)
+
+
+def test_reads_raw_overrides_as_synthesis_writes_them() -> None:
+    """The template in the cloud assembly carries add_property_override: the rules judge what CloudFormation gets."""
+    app, stack = _raw_app(template())
+    cluster = stack.node.find_child("Cluster")
+    assert isinstance(cluster, cdk.CfnResource)
+    cluster.add_deletion_override("Properties.SecurityConfiguration")
+    assert "EmrChecks-EMR-SEC1" in _report(app)
