@@ -21,12 +21,13 @@ CFN_LINT := $(VENV)/bin/cfn-lint --non-zero-exit-code warning
 
 GUARD_BASE ?= origin/main
 
-.PHONY: help setup synth test lint diff deploy guard check lock bench clean
+.PHONY: help setup synth test lint docs diff deploy guard check lock bench clean
 
 help:
 	@echo "make synth   set up, synthesise config/$(ENV).yaml with every policy check into cdk.out/"
 	@echo "make test    set up and run the tests"
 	@echo "make lint    ruff, ruff format --check, mypy --strict"
+	@echo "make docs    the API reference from the docstrings (pdoc, offline, warnings fail) into site/"
 	@echo "make diff ENV=prod / make deploy ENV=prod   (need AWS credentials)"
 	@echo "make guard   EMR resources the working tree would replace, against the merge base with GUARD_BASE ($(GUARD_BASE))"
 	@echo "make check   the EMR policy rules and cfn-lint over cdk.out/ (after make synth)"
@@ -61,6 +62,11 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy emr_constructs stacks app.py
+
+# The API reference of the public modules, from their docstrings (scripts/build_docs.py: pdoc, offline; any warning
+# fails the build). Needs only the Python environment.
+docs: $(VENV)/.installed
+	$(PY) scripts/build_docs.py --output site
 
 check: setup
 	$(VENV)/bin/emr-constructs check cdk.out --format text

@@ -58,6 +58,11 @@ class GlueCatalog(Construct):
     in ``catalog_id`` (default: this account). ``grant_metastore_access`` gives a principal read and write
     access to exactly the named databases and their tables and functions, plus read access to ``default``,
     which the Hive metastore client reads when it starts; never ``*``.
+
+    :param databases: (name, description) pairs of the databases to create; a description may be ``None``.
+        Default: ``()``, no database (use existing databases).
+    :param removal_policy: what happens to the created databases when they leave the stack.
+        Default: ``cdk.RemovalPolicy.RETAIN``.
     """
 
     def __init__(
@@ -68,7 +73,6 @@ class GlueCatalog(Construct):
         databases: Sequence[tuple[str, str | None]] = (),
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
-        """``databases``: (name, description) pairs to create. Default: none (use existing databases)."""
         super().__init__(scope, id)
         self.databases: dict[str, glue.CfnDatabase] = {}
         account = cdk.Stack.of(self).account
@@ -94,8 +98,15 @@ class GlueCatalog(Construct):
         """Managed policies (under ``scope``) that let ``grantee``'s role use the catalog's named databases.
 
         The databases are spread over as many policies as IAM's 6,144-character limit for a managed policy needs
-        (``<policy_id>``, ``<policy_id>2``, ...). ``catalog_key_arn``: the key that encrypts the Data Catalog,
-        when it is encrypted (default: none). An ``EmrCluster`` grantee's cluster waits for the policies.
+        (``<policy_id>``, ``<policy_id>2``, ...). An ``EmrCluster`` grantee's cluster waits for the policies.
+
+        :param scope: where the managed policies are created.
+        :param grantee: an IAM role, or an ``EmrCluster`` (its instance role).
+        :param spec: the databases (and the catalog id of a cross-account catalog) to grant.
+        :param policy_id: construct id of the first policy; further policies add 2, 3, ...
+            Default: ``"GlueCatalogAccess"``.
+        :param catalog_key_arn: the KMS key that encrypts the Data Catalog, when it is encrypted.
+            Default: ``None``, no key access.
         """
         role = grantee.grant_principal
         if not (hasattr(role, "role_name") and hasattr(role, "role_arn")):

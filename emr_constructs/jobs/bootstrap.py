@@ -40,6 +40,20 @@ class BootstrapAction:
 
     ``BootstrapActions`` is create-only: editing a shipped script changes its asset key and so replaces the
     cluster.
+
+    The fields, which the class methods fill in (prefer them to the constructor):
+
+    :param name: the action's name in the cluster (required).
+    :param path: a local script, shipped as a CDK asset.
+        Default: ``None`` (then ``bucket`` and ``key`` name the script).
+    :param bucket: the bucket of a script in S3.
+        Default: ``None``.
+    :param key: the object key of a script in S3.
+        Default: ``None``.
+    :param args: the script's arguments.
+        Default: ``()``, none.
+    :param condition: the run-if condition of a ``run_if`` action.
+        Default: ``None``, run on every node.
     """
 
     name: str
@@ -52,12 +66,29 @@ class BootstrapAction:
 
     @classmethod
     def from_asset(cls, path: str, *, args: Sequence[str] = (), name: str | None = None) -> BootstrapAction:
+        """A repository script, shipped as a CDK asset that only the cluster's instance role may read.
+
+        :param path: the script, relative to the directory the CDK app runs in (required).
+        :param args: the script's arguments.
+            Default: ``()``, none.
+        :param name: the action's name.
+            Default: the file name without its suffix.
+        """
         return cls(name=name or Path(path).stem, path=path, args=tuple(args))
 
     @classmethod
     def from_s3(
         cls, bucket: s3.IBucket, key: str, *, args: Sequence[str] = (), name: str | None = None
     ) -> BootstrapAction:
+        """A script already in S3; the cluster's instance role is granted ``s3:GetObject`` on that object only.
+
+        :param bucket: the bucket (required).
+        :param key: the object key (required).
+        :param args: the script's arguments.
+            Default: ``()``, none.
+        :param name: the action's name.
+            Default: the key's file name without its suffix.
+        """
         return cls(name=name or Path(key).stem, bucket=bucket, key=key, args=tuple(args))
 
     @classmethod

@@ -37,7 +37,21 @@ def _script_uri(scope: Construct, name: str, script: str, grantee: iam.IGrantabl
 class SparkStep:
     """``spark-submit --deploy-mode cluster`` of a PySpark file or JAR (local files become assets).
 
-    ``action_on_failure`` defaults to CONTINUE (the only value EMR accepts with step concurrency above 1).
+    :param name: the step's name (required).
+    :param script: a local PySpark file or JAR, shipped as an asset, or a script in S3
+        (``s3://bucket/key``); required.
+    :param main_class: the main class of a JAR.
+        Default: ``None``.
+    :param args: arguments of the application.
+        Default: ``()``, none.
+    :param conf: ``--conf`` settings of ``spark-submit``.
+        Default: ``{}``, none.
+    :param action_on_failure: ``CONTINUE``, ``CANCEL_AND_WAIT`` or ``TERMINATE_CLUSTER``; only ``CONTINUE``
+        with step concurrency above 1.
+        Default: ``"CONTINUE"``.
+    :param execution_role_arn: a runtime role to run the step under; only ``TransientJobFlow`` and
+        ``emr-constructs submit`` carry it, ``EmrCluster`` rejects it.
+        Default: ``None``, the instance role.
     """
 
     name: str
@@ -56,7 +70,20 @@ class SparkStep:
 
 @dataclass(frozen=True)
 class HiveStep:
-    """A Hive script (local files become assets)."""
+    """A Hive script (local files become assets).
+
+    :param name: the step's name (required).
+    :param script: a local Hive script, shipped as an asset, or a script in S3
+        (``s3://bucket/key``); required.
+    :param args: arguments of ``hive-script``.
+        Default: ``()``, none.
+    :param action_on_failure: ``CONTINUE``, ``CANCEL_AND_WAIT`` or ``TERMINATE_CLUSTER``; only ``CONTINUE``
+        with step concurrency above 1.
+        Default: ``"CONTINUE"``.
+    :param execution_role_arn: a runtime role to run the step under; only ``TransientJobFlow`` and
+        ``emr-constructs submit`` carry it, ``EmrCluster`` rejects it.
+        Default: ``None``, the instance role.
+    """
 
     name: str
     script: str
@@ -73,7 +100,17 @@ class HiveStep:
 
 @dataclass(frozen=True)
 class CommandStep:
-    """Any command through ``command-runner.jar`` (EMR Release Guide, "Run commands and scripts")."""
+    """Any command through ``command-runner.jar`` (EMR Release Guide, "Run commands and scripts").
+
+    :param name: the step's name (required).
+    :param command: the command and its arguments (required).
+    :param action_on_failure: ``CONTINUE``, ``CANCEL_AND_WAIT`` or ``TERMINATE_CLUSTER``; only ``CONTINUE``
+        with step concurrency above 1.
+        Default: ``"CONTINUE"``.
+    :param execution_role_arn: a runtime role to run the step under; only ``TransientJobFlow`` and
+        ``emr-constructs submit`` carry it, ``EmrCluster`` rejects it.
+        Default: ``None``, the instance role.
+    """
 
     name: str
     command: tuple[str, ...]
@@ -86,7 +123,22 @@ class CommandStep:
 
 @dataclass(frozen=True)
 class JarStep:
-    """A custom JAR in S3 with its main class and arguments."""
+    """A custom JAR in S3 with its main class and arguments.
+
+    :param name: the step's name (required).
+    :param jar: the JAR in S3 (required)
+        as ``s3://bucket/key``.
+    :param main_class: the class to run.
+        Default: ``None``, the JAR manifest's ``Main-Class``.
+    :param args: arguments of the main class.
+        Default: ``()``, none.
+    :param action_on_failure: ``CONTINUE``, ``CANCEL_AND_WAIT`` or ``TERMINATE_CLUSTER``; only ``CONTINUE``
+        with step concurrency above 1.
+        Default: ``"CONTINUE"``.
+    :param execution_role_arn: a runtime role to run the step under; only ``TransientJobFlow`` and
+        ``emr-constructs submit`` carry it, ``EmrCluster`` rejects it.
+        Default: ``None``, the instance role.
+    """
 
     name: str
     jar: str

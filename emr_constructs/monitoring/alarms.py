@@ -21,7 +21,11 @@ _OPERATORS = {
 
 
 def cluster_metric(cluster_id: str, name: str, statistic: str = "Average") -> cloudwatch.Metric:
-    """One of EMR's metrics for this cluster, per five-minute period."""
+    """One of EMR's metrics for this cluster, per five-minute period.
+
+    :param statistic: the CloudWatch statistic.
+        Default: ``"Average"``.
+    """
     return cloudwatch.Metric(
         namespace=NAMESPACE,
         metric_name=name,

@@ -48,6 +48,21 @@ class EmrMonitoring(Construct):
     The cluster is ``cluster`` (an ``EmrCluster`` or ``EmrCluster.from_cluster_attributes``; the alarms are built
     from its ``metric()``) or, as before, ``cluster_id`` (a ``j-...`` id or token): exactly one of them. Both give
     the same alarms.
+
+    :param spec: the cluster's spec (required); names the topic, the dashboard and the Slack configurations.
+    :param cluster: the cluster to watch, an ``IEmrCluster``; give this or ``cluster_id``.
+        Default: ``None``, then ``cluster_id`` is required.
+    :param cluster_id: the cluster's id (``j-...`` or a token); give this or ``cluster``.
+        Default: ``None``, then ``cluster`` is required.
+    :param monitoring: alarm thresholds, dashboard, notifications, subscribers.
+        Default: ``spec.monitoring``, else ``MonitoringSpec()`` (every alarm, the dashboard and the
+        notifications on, no subscribers).
+    :param topic: where alarms and notifications go.
+        Default: a new TLS-only topic with a new rotating customer-managed key (``RemovalPolicy.RETAIN``).
+    :param function: a Lambda function that also receives every matched event as is.
+        Default: the function of ``monitoring.lambda_function_arn``, else none.
+    :param dashboard_name: name of the CloudWatch dashboard (made only when ``monitoring.dashboard`` is on).
+        Default: ``emr-<spec.name>``.
     """
 
     def __init__(

@@ -134,7 +134,12 @@ def admit_rules(topic: sns.ITopic, rules: Sequence[events.IRule]) -> bool:
 class TopicTarget:
     """A rule target that publishes ``message`` to ``topic`` and grants nothing: aws-events-targets' ``SnsTopic``
     grants every EventBridge rule of any account ``sns:Publish`` (no condition), so the rules that target the topic
-    are admitted by ARN with ``admit_rules`` instead."""
+    are admitted by ARN with ``admit_rules`` instead.
+
+    :param topic: the topic to publish to (required).
+    :param message: what the rule sends.
+        Default: ``None``, the matched event as is.
+    """
 
     def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput | None = None) -> None:
         self._topic = topic

@@ -60,21 +60,28 @@ class EmrNetwork(Construct):
     ) -> None:
         """Create the network.
 
-        :param availability_zones: the AZ names to use, e.g. ``["eu-west-1a", "eu-west-1b"]``. With ``vpc``
-            given, they are only checked against the stack's region. See ``availability_zones_context`` for
-            synth without AWS credentials in a stack with a concrete account and region.
-        :param cidr: IPv4 CIDR of the new VPC. Default ``10.0.0.0/16``. Ignored when ``vpc`` is given.
-        :param nat_gateways: NAT gateways of the new VPC. Default 0: isolated private subnets that reach AWS
-            through the endpoints only. With 1 or more, public subnets are added to hold them.
+        :param availability_zones: the AZ names to use, e.g. ``["eu-west-1a", "eu-west-1b"]`` (required). With
+            ``vpc`` given, they are only checked against the stack's region. See ``availability_zones_context``
+            for synth without AWS credentials in a stack with a concrete account and region.
+        :param cidr: IPv4 CIDR of the new VPC; ignored when ``vpc`` is given.
+            Default: ``"10.0.0.0/16"``.
+        :param nat_gateways: NAT gateways of the new VPC, at most one per zone. With 1 or more, public subnets
+            are added to hold them and the private subnets route through them.
+            Default: ``0``, isolated private subnets that reach AWS through the endpoints only.
         :param vpc: an existing VPC to use instead of creating one; its private (else isolated) subnets are
-            used and no flow log is added (the VPC's owner decides). Default: a new VPC.
+            used and no flow log is added (the VPC's owner decides).
+            Default: ``None``, a new VPC.
         :param interface_endpoints: add the S3 gateway endpoint and the interface endpoints a private cluster
-            needs. Default True; set False when the VPC already has them.
-        :param flow_log_key: KMS key for the log groups (flow log and cleanup function). Default: a new key
-            with rotation. A key imported from another account or stack must already let
-            ``logs.<region>.amazonaws.com`` use it for log groups of this account and region.
-        :param flow_log_retention: retention of the log groups. Default one year.
-        :param removal_policy: for the key and the log groups. Default RETAIN.
+            needs; set ``False`` when the VPC already has them.
+            Default: ``True``.
+        :param flow_log_key: KMS key for the log groups (flow log and cleanup function). A key imported from
+            another account or stack must already let ``logs.<region>.amazonaws.com`` use it for log groups of
+            this account and region.
+            Default: a new key with rotation, under ``removal_policy``.
+        :param flow_log_retention: retention of the log groups (flow log and cleanup function).
+            Default: ``logs.RetentionDays.ONE_YEAR``.
+        :param removal_policy: for a created key and the log groups.
+            Default: ``cdk.RemovalPolicy.RETAIN``.
         """
         _check_props(scope, availability_zones, cidr, nat_gateways)
         super().__init__(scope, id)
@@ -105,8 +112,11 @@ class EmrNetwork(Construct):
         No endpoints and no flow log are added. The subnets cannot be tagged from here: tag them
         ``for-use-with-amazon-emr-managed-policies=true`` where they are defined (a synth warning says so).
 
-        :param private_subnet_ids: the private subnets, as many per AZ in ``availability_zones`` order.
-        :param vpc_cidr_block: the VPC's CIDR, for rules that need it. Default: unknown.
+        :param vpc_id: the id of the VPC (required).
+        :param availability_zones: the AZ names of the subnets (required).
+        :param private_subnet_ids: the private subnets, as many per AZ in ``availability_zones`` order (required).
+        :param vpc_cidr_block: the VPC's CIDR, for rules that need it.
+            Default: ``None``, unknown (reading the imported ``vpc.vpc_cidr_block`` then fails).
         """
         _check_props(scope, availability_zones, None, 0, private_subnet_ids=private_subnet_ids)
         network = cls.__new__(cls)

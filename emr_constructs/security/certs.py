@@ -101,6 +101,12 @@ def generate_pem_zip(domain: str, days: int = 365, key_type: str = "rsa") -> byt
     ``privateKey.pem`` (the leaf key, unencrypted PKCS#8, as EMR requires), ``certificateChain.pem``
     (leaf then CA) and ``trustedCertificates.pem`` (the CA). The CA key is discarded, so nobody can
     issue further certificates under this CA.
+
+    :param domain: the cluster's private DNS domain, e.g. from ``domain_for_region`` (required).
+    :param days: validity of both certificates, from ``MIN_DAYS`` to ``MAX_DAYS``.
+        Default: ``365``.
+    :param key_type: ``"rsa"`` (2048-bit) or ``"ec"`` (P-256), one of ``KEY_TYPES``.
+        Default: ``"rsa"``.
     """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -205,6 +211,9 @@ def write_pem_zip(path: Path, data: bytes, *, force: bool = False) -> None:
     Without ``force`` the file is created exclusively (no race with another writer); with ``force`` a
     0600 temporary file in the same directory replaces ``path`` atomically, so a previous file's wider
     mode never carries over. Raises ``FileExistsError`` or another ``OSError``.
+
+    :param force: replace an existing file.
+        Default: ``False``.
     """
     if not force:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -236,8 +245,10 @@ def parse_s3_uri(s3_uri: str) -> tuple[str, str]:
 def upload_pem_zip(data: bytes, s3_uri: str, kms_key_id: str, client: Any = None) -> str:
     """Put ``data`` at ``s3_uri`` encrypted with SSE-KMS under ``kms_key_id``; return the S3 URI.
 
-    ``client`` is an S3 client (default ``boto3.client("s3")``). botocore errors (``NoCredentialsError``,
-    ``ClientError``, ...) propagate to the caller.
+    botocore errors (``NoCredentialsError``, ``ClientError``, ...) propagate to the caller.
+
+    :param client: the S3 client to use.
+        Default: ``None``, ``boto3.client("s3")``.
     """
     bucket, key = parse_s3_uri(s3_uri)
     if not kms_key_id.strip():

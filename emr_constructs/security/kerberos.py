@@ -32,7 +32,11 @@ def kerberos_attributes(
     scope: Construct, spec: KerberosSpec, *, encryption_key: kms.IKey | None = None
 ) -> KerberosWiring:
     """Build ``KerberosAttributes`` for ``spec``; a cluster-dedicated KDC without a given admin password gets a
-    generated one (Secrets Manager, encrypted with ``encryption_key``), referenced as ``{{resolve:...}}``."""
+    generated one (Secrets Manager, encrypted with ``encryption_key``), referenced as ``{{resolve:...}}``.
+
+    :param encryption_key: the KMS key of a generated KDC admin password secret.
+        Default: ``None``, the AWS managed key ``aws/secretsmanager``.
+    """
     generated: secretsmanager.Secret | None = None
     if spec.kdc_admin_password_secret_arn is not None:
         admin_password = _reference(spec.kdc_admin_password_secret_arn)

@@ -54,7 +54,16 @@ class EmrSecurityConfiguration(Construct):
         local_disk_key: kms.IKey | None = None,
         name: str | None = None,
     ) -> None:
-        """``name`` defaults to a name CloudFormation generates."""
+        """Render ``spec`` into an ``AWS::EMR::SecurityConfiguration``.
+
+        :param spec: the encryption, authentication and authorization settings (required).
+        :param s3_data_key: the key of EMRFS SSE-KMS or CSE-KMS, used where the spec names no key ARN.
+            Default: ``None``, a new key (rotation on, ``RemovalPolicy.RETAIN``) when the spec needs one.
+        :param local_disk_key: the key of local-disk (and EBS) encryption, used where the spec names no key ARN.
+            Default: ``None``, a new key (rotation on, ``RemovalPolicy.RETAIN``) when the spec needs one.
+        :param name: the security configuration's name.
+            Default: ``None``, a name CloudFormation generates.
+        """
         super().__init__(scope, id)
         self.spec = spec
         self.s3_data_key: kms.IKey | None = None
@@ -91,6 +100,9 @@ class EmrSecurityConfiguration(Construct):
         key (nodes encrypt their disks), and of every key the spec names by ARN; the service role is a key
         user of the local-disk key and may create grants for AWS resources when EBS encryption is on (EMR
         Management Guide, "emr-encryption-enable").
+
+        :param runtime_roles: the cluster's runtime roles, key users of the S3 data key.
+            Default: ``()``, none.
         """
         given = self.spec.given_node_key_arns
         node_keys = [key.key_arn for key in (self.s3_data_key, self.local_disk_key) if key is not None] + given
