@@ -44,6 +44,8 @@ PUBLIC_MODULES = (
     "emr_constructs.logging",
     "emr_constructs.storage",
     "emr_constructs.catalog",
+    "emr_constructs.access",
+    "emr_constructs.baseline",
     "emr_constructs.security",
     "emr_constructs.security.certs",
     "emr_constructs.monitoring",

@@ -30,6 +30,10 @@ DEFAULTS_STATED = (
     "emr_constructs/security.html",
     "emr_constructs/storage.html",
     "emr_constructs/jobs.html",
+    "emr_constructs/cluster.html",
+    "emr_constructs/jobflow.html",
+    "emr_constructs/iam.html",
+    "emr_constructs/baseline.html",
 )
 
 
