@@ -29,13 +29,16 @@ def _arn(resource: str, account: str = ACCOUNT) -> str:
 
 
 def _flatten(value: Any) -> Any:
-    """A resolved ARN as text: ``Fn::Join`` joined, the partition rendered as ``aws``."""
+    """A resolved ARN as text: ``Fn::Join`` joined, the partition rendered as ``aws``, another resource's attribute
+    or reference as ``<logical id>.<attribute>`` / ``<logical id>``."""
     if isinstance(value, dict):
         if "Fn::Join" in value:
             delimiter, parts = value["Fn::Join"]
-            return delimiter.join(_flatten(part) for part in parts)
+            return delimiter.join(str(_flatten(part)) for part in parts)
         if value == {"Ref": "AWS::Partition"}:
             return "aws"
+        if "Fn::GetAtt" in value:
+            return ".".join(value["Fn::GetAtt"])
         return {key: _flatten(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_flatten(item) for item in value]
