@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emr_constructs.cost.prices import PriceError, PriceTable
+from emr_constructs.cost.prices import EMR_RULE, PriceError, PriceTable
 from emr_constructs.spec import ClusterSpec, InstanceFleetSpec
 
 
@@ -62,6 +62,8 @@ class ClusterEstimate:
     region: str
     points: list[CapacityCost] = field(default_factory=list)
     instance_types: set[str] = field(default_factory=set)
+    #: Some EMR price comes from ``EMR_RULE``, not from a measured price.
+    emr_by_rule: bool = False
 
 
 def _cheapest(fleet: InstanceFleetSpec, prices: PriceTable, region: str) -> tuple[str, int]:
@@ -192,8 +194,10 @@ def estimate(spec: ClusterSpec, region: str, prices: PriceTable, spot_discount: 
             if item.instances <= 0:
                 continue
             on_demand = prices.get(region, item.instance_type, "ec2_on_demand")
-            emr = prices.get(region, item.instance_type, "emr")
-            assert on_demand is not None and emr is not None
+            emr_price = prices.emr(region, item.instance_type)
+            assert on_demand is not None and emr_price is not None
+            emr, derived = emr_price
+            result.emr_by_rule = result.emr_by_rule or derived
             point.emr += item.instances * emr.usd_per_hour
             point.all_on_demand += item.instances * (on_demand.usd_per_hour + emr.usd_per_hour)
             if not item.spot:
@@ -236,6 +240,8 @@ def render(result: ClusterEstimate, prices: PriceTable, spot_discount: float) ->
             f"  Spot is an ASSUMPTION: On-Demand less {spot_discount:.0%} (no measured Spot price in the table; "
             "--refresh records one, --spot-discount changes the assumption)"
         )
+    if result.emr_by_rule:
+        lines.append(f"  EMR uplift is a {EMR_RULE}")
     lines.append("  EBS volumes are not included.")
     for source, as_of in prices.sources(result.region, result.instance_types):
         lines.append(f"  prices: {source} (as of {as_of})")

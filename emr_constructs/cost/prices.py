@@ -17,6 +17,19 @@ PriceKind = Literal["ec2_on_demand", "emr", "spot"]
 KINDS: tuple[PriceKind, ...] = ("ec2_on_demand", "emr", "spot")
 SHIPPED = Path(__file__).resolve().parent / "prices.json"
 
+#: The EMR price of an instance type is 25 % of its **us-east-1** EC2 On-Demand price, in every commercial region
+#: checked (GovCloud differs): a documented rule, not a measured price, used only where the table holds no ``emr``
+#: price. Evidence: aws-samples/aws-emr-advisor src/test/scala/com/amazonaws/emr/api/AwsPricingTest.scala
+#: (us-east-1 pairs r7g.8xlarge 1.7136/0.4284, m5.xlarge 0.192/0.048) and vantage-sh/ec2instances.info
+#: next/utils/mocks/ec2_single_instance.json (one EMR price for x2iedn.32xlarge across many regions).
+EMR_RULE_SHARE = 0.25
+EMR_RULE_REGION = "us-east-1"
+EMR_RULE = (
+    "RULE, not a measured price: EMR = 25% of the us-east-1 EC2 On-Demand price of the same type, the same in "
+    "every commercial region (evidence: aws-samples/aws-emr-advisor AwsPricingTest.scala; vantage-sh/"
+    "ec2instances.info ec2_single_instance.json)"
+)
+
 
 class PriceError(Exception):
     """A price table that cannot be read, or prices that it lacks; the message names them and the fix."""
@@ -42,12 +55,25 @@ class PriceTable:
     def put(self, region: str, instance_type: str, kind: PriceKind, price: Price) -> None:
         self.regions.setdefault(region, {}).setdefault(instance_type, {})[kind] = price
 
+    def emr(self, region: str, instance_type: str) -> tuple[Price, bool] | None:
+        """The EMR price and whether it is derived by ``EMR_RULE``: the table's measured price when it holds one,
+        else 25 % of the us-east-1 EC2 On-Demand price (not in GovCloud, whose EMR prices differ)."""
+        measured = self.get(region, instance_type, "emr")
+        if measured is not None:
+            return measured, False
+        base = self.get(EMR_RULE_REGION, instance_type, "ec2_on_demand")
+        if base is None or region.startswith("us-gov-"):
+            return None
+        derived = Price(round(base.usd_per_hour * EMR_RULE_SHARE, 6), f"{EMR_RULE}; base: {base.source}", base.as_of)
+        return derived, True
+
     def require(self, region: str, instance_types: set[str]) -> None:
-        """Raise ``PriceError`` naming every missing On-Demand or EMR price for ``instance_types``."""
-        kinds: tuple[PriceKind, ...] = ("ec2_on_demand", "emr")
+        """Raise ``PriceError`` naming every missing On-Demand or EMR price (measured or by ``EMR_RULE``)."""
         missing = []
         for instance_type in sorted(instance_types):
-            lacking = [kind for kind in kinds if self.get(region, instance_type, kind) is None]
+            lacking = [] if self.get(region, instance_type, "ec2_on_demand") is not None else ["ec2_on_demand"]
+            if self.emr(region, instance_type) is None:
+                lacking.append("emr")
             if lacking:
                 missing.append(f"{instance_type} ({' and '.join(lacking)})")
         if missing:
@@ -60,12 +86,18 @@ class PriceTable:
             )
 
     def sources(self, region: str, instance_types: set[str]) -> list[tuple[str, str]]:
-        """The distinct (source, as-of) pairs behind the prices of ``instance_types`` in ``region``."""
+        """The distinct (source, as-of) pairs behind the prices of ``instance_types`` in ``region``, the us-east-1
+        On-Demand prices behind rule-derived EMR prices included."""
         found = {
             (price.source, price.as_of)
             for instance_type in instance_types
             for price in self.regions.get(region, {}).get(instance_type, {}).values()
         }
+        for instance_type in instance_types:
+            emr = self.emr(region, instance_type)
+            base = self.get(EMR_RULE_REGION, instance_type, "ec2_on_demand")
+            if emr is not None and emr[1] and base is not None:
+                found.add((base.source, base.as_of))
         return sorted(found)
 
     def to_json(self) -> dict[str, Any]:

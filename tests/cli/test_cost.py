@@ -167,8 +167,13 @@ def test_estimate_from_a_given_table(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "$12.29" in out and "$5.88 (32%)" in out
 
 
-def test_fails_when_the_table_lacks_the_config_prices(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["cost", CONFIG]) == 1
+def test_fails_when_the_table_lacks_the_config_prices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A table with one us-east-1 price: every type of the config lacks its eu-west-1 price, and its EMR price
+    (no measured one, and no us-east-1 price to derive it from)."""
+    table = tmp_path / "prices.json"
+    one = {"usd_per_hour": 0.192, "source": "test fixture", "as_of": "2026-12-01"}
+    table.write_text(json.dumps({"regions": {"us-east-1": {"m6i.xlarge": {"ec2_on_demand": one}}}}))
+    assert main(["cost", CONFIG, "--prices", str(table)]) == 1
     err = capsys.readouterr().err
     assert "has no eu-west-1 price for: c7g.4xlarge (ec2_on_demand and emr)" in err
     assert "--refresh --prices FILE" in err and "Traceback" not in err

@@ -1,0 +1,133 @@
+"""The shipped price table is rebuilt from the extracts it cites, covers the configs, and derives EMR prices by a
+printed rule unless it measures them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from emr_constructs.cost import Price, PriceError, PriceTable, load_prices
+from emr_constructs.cost.prices import EMR_RULE, SHIPPED
+from emr_constructs.cost.sources import add_prices
+
+REPO = Path(__file__).resolve().parents[2]
+EXTRACTS = sorted((REPO / "data" / "prices").glob("skypilot-vms-*.csv"))
+REGIONS = ("eu-central-1", "eu-west-1", "us-east-1", "us-west-2")
+TYPE = re.compile(r"\b[a-z]\d[a-z]*\.\d*x?large\b")
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_price_table", REPO / "scripts" / "build_price_table.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_table_is_what_the_script_builds_from_the_extracts(tmp_path: Path) -> None:
+    output = tmp_path / "prices.json"
+    assert _script().main([*map(str, EXTRACTS), "--output", str(output)]) == 0
+    assert json.loads(output.read_text()) == json.loads(SHIPPED.read_text())
+
+
+def test_every_shipped_row_is_cited() -> None:
+    table = load_prices()
+    for region in REGIONS:
+        for kinds in table.regions[region].values():
+            assert kinds["ec2_on_demand"].source.startswith("skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @")
+
+
+def test_the_configs_and_examples_are_covered_in_four_regions() -> None:
+    used = set()
+    for path in [*REPO.glob("config/*.yaml"), *REPO.glob("examples/*/app.py")]:
+        used |= set(TYPE.findall(path.read_text()))
+    table = load_prices()
+    for region in REGIONS:
+        table.require(region, used)
+
+
+@pytest.mark.parametrize(
+    "family",
+    ["m5", "m6a", "m6i", "m6g", "m7i", "m7g", "c6i", "c6g", "c7i", "c7g", "r5", "r6a", "r6i", "r6g", "r7i", "r7g"],
+)
+def test_common_families_are_covered_from_xlarge_to_8xlarge(family: str) -> None:
+    table = load_prices()
+    types = {f"{family}.{size}" for size in ("xlarge", "2xlarge", "4xlarge", "8xlarge")}
+    for region in REGIONS:
+        table.require(region, types)
+
+
+def test_known_catalog_rows() -> None:
+    """Copied by hand from the catalog rows (m6i.xlarge: eu-west-1 0.214, us-east-1 0.192, eu-central-1 0.23)."""
+    table = load_prices()
+    assert [table.get(r, "m6i.xlarge", "ec2_on_demand").usd_per_hour for r in REGIONS] == [0.23, 0.214, 0.192, 0.192]  # type: ignore[union-attr]
+
+
+def test_emr_is_a_quarter_of_the_us_east_1_price_and_says_so() -> None:
+    table = load_prices()
+    price, derived = table.emr("eu-west-1", "m6i.xlarge")  # type: ignore[misc]
+    assert derived and price.usd_per_hour == 0.048  # 0.25 x 0.192, not 0.25 x 0.214
+    assert price.source.startswith(EMR_RULE)
+
+
+def test_a_measured_emr_price_wins() -> None:
+    table = PriceTable()
+    table.put("us-east-1", "m6i.xlarge", "ec2_on_demand", Price(0.192, "fixture", "2026-12-01"))
+    table.put("eu-west-1", "m6i.xlarge", "emr", Price(0.05, "measured fixture", "2026-12-01"))
+    assert table.emr("eu-west-1", "m6i.xlarge") == (Price(0.05, "measured fixture", "2026-12-01"), False)
+
+
+def test_fails_govcloud_without_a_measured_emr_price() -> None:
+    table = PriceTable()
+    for region in ("us-east-1", "us-gov-west-1"):
+        table.put(region, "m6i.xlarge", "ec2_on_demand", Price(0.2, "fixture", "2026-12-01"))
+    with pytest.raises(PriceError, match=r"us-gov-west-1 price for: m6i.xlarge \(emr\)"):
+        table.require("us-gov-west-1", {"m6i.xlarge"})
+
+
+#: The shape of an AWS EC2 offer file (bulk CSV): metadata lines, then the header; Linux, Windows, Dedicated and
+#: Reserved rows of one type, of which only the first is a Linux On-Demand price.
+OFFER = Path(__file__).with_name("ec2-offer-sample.csv")
+
+
+def test_an_aws_offer_file_gives_the_linux_on_demand_price() -> None:
+    table = PriceTable()
+    assert add_prices(table, OFFER, source="AWS offer", as_of="2026-11-30", regions={"eu-west-1"}) == 1
+    assert table.get("eu-west-1", "m6i.xlarge", "ec2_on_demand") == Price(0.214, "AWS offer", "2026-11-30")
+
+
+def test_fails_a_file_without_the_columns(tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    path.write_text("InstanceType,Cost\nm6i.xlarge,0.2\n")
+    with pytest.raises(PriceError, match=r"no column \['Price', 'Region'\]"):
+        add_prices(PriceTable(), path, source="x", as_of="y", regions={"eu-west-1"})
+
+
+def test_fails_two_prices_for_one_region(tmp_path: Path) -> None:
+    path = tmp_path / "vms.csv"
+    path.write_text("InstanceType,Price,Region\nm6i.xlarge,0.214,eu-west-1\nm6i.xlarge,0.3,eu-west-1\n")
+    with pytest.raises(PriceError, match="two On-Demand prices"):
+        add_prices(PriceTable(), path, source="x", as_of="y", regions={"eu-west-1"})
+
+
+def test_fails_a_file_without_a_header(tmp_path: Path) -> None:
+    path = tmp_path / "offer.csv"
+    path.write_text('"FormatVersion","v1.0"\n')
+    with pytest.raises(PriceError, match="no header line"):
+        add_prices(PriceTable(), path, source="x", as_of="y", regions={"eu-west-1"})
+
+
+@pytest.mark.parametrize("config", ["config/dev.yaml", "config/prod.yaml"])
+def test_cost_runs_offline_and_prints_the_rule(config: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "emr_constructs.cli", "cost", config], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "EMR uplift is a RULE, not a measured price" in done.stdout
