@@ -183,8 +183,10 @@ def _status(arguments: argparse.Namespace) -> int:
 
 def _cost(arguments: argparse.Namespace) -> int:
     """Estimate each cluster's hourly cost from the price table; --refresh rebuilds the table first (boto3)."""
+    import json
+
     from emr_constructs.cost import PriceError, estimate, load_prices, render
-    from emr_constructs.cost.estimate import instance_types
+    from emr_constructs.cost.estimate import as_json, instance_types
     from emr_constructs.cost.refresh import refresh_prices
     from emr_constructs.operations.clients import run_operation
 
@@ -216,8 +218,11 @@ def _cost(arguments: argparse.Namespace) -> int:
             return status
     discount = arguments.spot_discount / 100
     try:
-        for cluster in clusters:
-            print(render(estimate(cluster, config.region, prices, discount), prices, discount))
+        estimates = [estimate(cluster, config.region, prices, discount) for cluster in clusters]
+        if arguments.format == "json":
+            print(json.dumps([as_json(result, prices, discount) for result in estimates], indent=2))
+        for result in estimates if arguments.format == "text" else ():
+            print(render(result, prices, discount))
             print()
     except PriceError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -297,6 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="PERCENT",
         help="assumed Spot discount below On-Demand where the table has no measured Spot price (default 60)",
     )
+    cost.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     cost.set_defaults(handler=_cost)
     check = commands.add_parser(
         "check",

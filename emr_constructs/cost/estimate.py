@@ -246,3 +246,31 @@ def render(result: ClusterEstimate, prices: PriceTable, spot_discount: float) ->
     for source, as_of in prices.sources(result.region, result.instance_types):
         lines.append(f"  prices: {source} (as of {as_of})")
     return "\n".join(lines)
+
+
+def as_json(result: ClusterEstimate, prices: PriceTable, spot_discount: float) -> dict[str, object]:
+    """The estimate as JSON-ready data: the same figures as ``render``, its assumptions and sources."""
+    spot_assumed = any(p.spot_assumed for p in result.points)
+    return {
+        "cluster": result.cluster,
+        "region": result.region,
+        "usd_per_hour": [
+            {
+                "label": p.label,
+                "capacity": p.capacity,
+                "ec2_on_demand": round(p.ec2_on_demand, 6),
+                "ec2_spot": round(p.ec2_spot, 6),
+                "emr": round(p.emr, 6),
+                "total": round(p.total, 6),
+                "all_on_demand": round(p.all_on_demand, 6),
+                "spot_saving": round(p.saving, 6),
+            }
+            for p in result.points
+        ],
+        "spot_assumption": f"On-Demand less {spot_discount:.0%}" if spot_assumed else None,
+        "emr_rule": EMR_RULE if result.emr_by_rule else None,
+        "ebs_included": False,
+        "sources": [
+            {"source": source, "as_of": as_of} for source, as_of in prices.sources(result.region, result.instance_types)
+        ],
+    }

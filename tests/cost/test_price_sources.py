@@ -10,12 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
-from emr_constructs.cost import Price, PriceError, PriceTable, load_prices
+from emr_constructs.cost import Price, PriceError, PriceTable, estimate, load_prices
+from emr_constructs.cost.estimate import as_json
 from emr_constructs.cost.prices import EMR_RULE, SHIPPED
 from emr_constructs.cost.sources import add_prices
+from emr_constructs.spec import load_config
 
 REPO = Path(__file__).resolve().parents[2]
 EXTRACTS = sorted((REPO / "data" / "prices").glob("skypilot-vms-*.csv"))
@@ -131,3 +134,51 @@ def test_cost_runs_offline_and_prints_the_rule(config: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "EMR uplift is a RULE, not a measured price" in done.stdout
+
+
+def _dev_estimate(region: str) -> dict[str, Any]:
+    cluster = load_config(REPO / "config" / "dev.yaml").clusters[0]
+    prices = load_prices()
+    return as_json(estimate(cluster, region, prices, 0.6), prices, 0.6)
+
+
+def test_dev_in_eu_west_1_by_hand() -> None:
+    """config/dev.yaml with the shipped table (rows of data/prices: eu-west-1 m7g.xlarge 0.1819, m7g.2xlarge 0.3638,
+    c7g.4xlarge 0.6202; us-east-1 m7g.xlarge 0.1632, m7g.2xlarge 0.3264, c7g.4xlarge 0.58), 60 % Spot assumption.
+
+    Minimum 6 units, all core On-Demand (maximum_core 8, maximum_on_demand 12), cheapest per unit: primary
+    m7g.xlarge, core m7g.2xlarge. EC2 0.1819 + 6 x 0.3638 = 2.3647; EMR 0.25 x (0.1632 + 6 x 0.3264) = 0.5304.
+    Maximum 40 units: core 8 On-Demand, task 4 units On-Demand and 28 Spot of c7g.4xlarge (weight 2: 2 and 14
+    instances). EC2 On-Demand 0.1819 + 8 x 0.3638 + 2 x 0.6202 = 4.3327; Spot 14 x 0.6202 x 0.4 = 3.47312;
+    EMR 0.25 x (0.1632 + 8 x 0.3264 + 16 x 0.58) = 3.0136; all On-Demand 0.1819 + 2.9104 + 16 x 0.6202 + 3.0136
+    = 16.0291.
+    """
+    result = _dev_estimate("eu-west-1")
+    minimum, maximum = result["usd_per_hour"]
+    assert (minimum["ec2_on_demand"], minimum["emr"], minimum["ec2_spot"]) == (2.3647, 0.5304, 0.0)
+    assert (maximum["ec2_on_demand"], maximum["ec2_spot"], maximum["emr"]) == (4.3327, 3.47312, 3.0136)
+    assert maximum["all_on_demand"] == 16.0291
+    assert maximum["spot_saving"] == round(16.0291 - (4.3327 + 3.47312 + 3.0136), 6)
+    assert result["emr_rule"] == EMR_RULE and result["spot_assumption"] == "On-Demand less 60%"
+
+
+def test_dev_in_us_east_1_by_hand() -> None:
+    """The same cluster in us-east-1: EC2 0.1632 + 6 x 0.3264 = 2.1216 at minimum; the EMR price is the same as in
+    eu-west-1 (0.5304), since the rule reads us-east-1 prices everywhere."""
+    minimum, _ = _dev_estimate("us-east-1")["usd_per_hour"]
+    assert (minimum["ec2_on_demand"], minimum["emr"], minimum["total"]) == (2.1216, 0.5304, 2.652)
+
+
+def test_cost_prints_json() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "emr_constructs.cli", "cost", "config/dev.yaml", "--format", "json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    config = load_config(REPO / "config" / "dev.yaml")
+    estimates = json.loads(done.stdout)
+    names = [c.name for c in config.clusters] + [flow.cluster.name for flow in config.job_flows]
+    assert [e["cluster"] for e in estimates] == names and len(names) == 2  # the cluster and the job flow
+    assert estimates[0]["usd_per_hour"][0]["ec2_on_demand"] == 2.3647
