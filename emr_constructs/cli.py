@@ -230,6 +230,15 @@ def _cost(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _preflight(arguments: argparse.Namespace) -> int:
+    """Read-only AWS checks that EMR can launch the config's clusters (boto3, from the cli extra)."""
+    if _cli_extra_missing("boto3"):
+        return 2
+    from emr_constructs.preflight.command import run_preflight
+
+    return run_preflight(arguments)
+
+
 def _check(arguments: argparse.Namespace) -> int:
     """The EMR policy rules and cfn-lint over synthesised templates (offline)."""
     from emr_constructs.policy.check_command import run_check
@@ -304,6 +313,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     cost.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     cost.set_defaults(handler=_cost)
+
+    preflight = commands.add_parser(
+        "preflight",
+        help="read-only AWS checks that EMR can launch the config's clusters (quotas, offerings, subnets, keys)",
+        description="Checks, for the config's account and region: release and instance types offered, vCPU quotas "
+        "at maximum capacity, free subnet addresses, KMS keys, the CDK bootstrap and EMR block public access. "
+        "Exit 0 clean, 1 blocking problems, 2 usage or credentials.",
+    )
+    preflight.add_argument("config", help="path to an environment's YAML, e.g. config/prod.yaml")
+    preflight.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    preflight.set_defaults(handler=_preflight)
     check = commands.add_parser(
         "check",
         help="offline: the EMR policy rules and cfn-lint over synthesised templates (cdk.out or files)",

@@ -19,6 +19,7 @@ pricing: the EMR price is added to the EC2 price and is the same for On-Demand a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emr_constructs.cost.prices import EMR_RULE, PriceError, PriceTable
@@ -79,10 +80,19 @@ def _cheapest(fleet: InstanceFleetSpec, prices: PriceTable, region: str) -> tupl
     return best[1], best[2]
 
 
-def _fleet_usage(spec: ClusterSpec, prices: PriceTable, region: str) -> list[tuple[str, str, list[Usage]]]:
+def capacity_points(
+    spec: ClusterSpec, pick: Callable[[InstanceFleetSpec], tuple[str, int]]
+) -> list[tuple[str, str, list[Usage]]]:
+    """The instances at each capacity point (fixed, or minimum and maximum), as (label, capacity, usage); each
+    fleet runs the type ``pick`` chooses (its type and weight). ``PriceError`` for scaling it cannot model."""
+    if spec.instance_fleets is not None:
+        return _fleet_usage(spec, {role: pick(fleet) for role, fleet in spec.instance_fleets.named()})
+    return _group_usage(spec)
+
+
+def _fleet_usage(spec: ClusterSpec, chosen: dict[str, tuple[str, int]]) -> list[tuple[str, str, list[Usage]]]:
     fleets = spec.instance_fleets
     assert fleets is not None
-    chosen = {role: _cheapest(fleet, prices, region) for role, fleet in fleets.named()}
 
     def usage(role: str, units: float, spot: bool) -> Usage:
         instance_type, weight = chosen[role]
@@ -187,7 +197,7 @@ def estimate(spec: ClusterSpec, region: str, prices: PriceTable, spot_discount: 
     types = instance_types(spec)
     prices.require(region, types)
     result = ClusterEstimate(spec.name, region, instance_types=types)
-    shapes = _fleet_usage(spec, prices, region) if spec.instance_fleets is not None else _group_usage(spec)
+    shapes = capacity_points(spec, lambda fleet: _cheapest(fleet, prices, region))
     for label, capacity, usage in shapes:
         point = CapacityCost(label, capacity)
         for item in usage:
