@@ -182,3 +182,15 @@ def test_cost_prints_json() -> None:
     names = [c.name for c in config.clusters] + [flow.cluster.name for flow in config.job_flows]
     assert [e["cluster"] for e in estimates] == names and len(names) == 2  # the cluster and the job flow
     assert estimates[0]["usd_per_hour"][0]["ec2_on_demand"] == 2.3647
+
+
+def test_prod_in_eu_west_1_by_hand() -> None:
+    """config/prod.yaml's platform cluster at minimum (14 units: core 12 On-Demand, maximum_core 12; task 2 units
+    On-Demand, maximum_on_demand 30). Cheapest per unit in eu-west-1: primary m6g.2xlarge 0.344, core r7g.2xlarge
+    0.4794, task m7g.8xlarge 1.4552 / 4 = 0.3638 (0.5 instances). EC2 0.344 + 12 x 0.4794 + 0.5 x 1.4552 = 6.8244;
+    EMR 0.25 x (0.308 + 12 x 0.4284 + 0.5 x 1.3056) = 1.5254 (us-east-1 prices of the same types)."""
+    cluster = load_config(REPO / "config" / "prod.yaml").clusters[0]
+    prices = load_prices()
+    minimum = as_json(estimate(cluster, "eu-west-1", prices, 0.6), prices, 0.6)["usd_per_hour"][0]
+    assert (minimum["ec2_on_demand"], minimum["emr"], minimum["ec2_spot"]) == (6.8244, 1.5254, 0.0)
+    assert minimum["total"] == 8.3498
