@@ -30,6 +30,7 @@ from emr_constructs.spec.problems import ConfigError, Problem, SpecProblems
 from emr_constructs.spec.release import ReleaseLabel, Version
 from emr_constructs.spec.scaling import ManagedScalingSpec
 from emr_constructs.spec.security import SecuritySpec
+from emr_constructs.spec.serverless import MaximumCapacitySpec, ServerlessApplicationSpec, WorkerSpec
 from emr_constructs.spec.storage import EbsSpec, EbsVolumeSpec
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "JobFlowSpec",
     "LoggingSpec",
     "ManagedScalingSpec",
+    "MaximumCapacitySpec",
     "MonitoringSpec",
     "NetworkSpec",
     "NodeMetricsSpec",
@@ -66,10 +68,12 @@ __all__ = [
     "RootVolumeSpec",
     "ScalingRuleSpec",
     "SecuritySpec",
+    "ServerlessApplicationSpec",
     "SlackChannelSpec",
     "SpecProblems",
     "SpotSpec",
     "Version",
+    "WorkerSpec",
     "is_graviton",
     "load_config",
     "merge_configurations",

@@ -19,6 +19,7 @@ from emr_constructs.spec.network import ExistingNetworkSpec, NetworkSpec, zone_p
 from emr_constructs.spec.problems import ConfigError, ProblemCollector
 from emr_constructs.spec.schedule import EXAMPLES as SCHEDULE_EXAMPLES
 from emr_constructs.spec.schedule import schedule_problem
+from emr_constructs.spec.serverless import ServerlessApplicationSpec
 
 __all__ = ["ExistingNetworkSpec", "NetworkSpec", "validation_messages"]
 
@@ -165,6 +166,7 @@ class AppConfig(SpecModel):
     glue_databases: tuple[GlueDatabaseSpec, ...] = ()
     job_flows: tuple[JobFlowSpec, ...] = ()
     clusters: tuple[ClusterSpec, ...] = Field(min_length=1)
+    serverless_applications: tuple[ServerlessApplicationSpec, ...] = ()
     tags: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("region")

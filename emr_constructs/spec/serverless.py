@@ -1,0 +1,199 @@
+"""EMR Serverless applications: release, type, workers, capacity, auto-start/stop, scheduler, image, interactive use.
+
+Every limit is a named constant with its source in the EMR Serverless User Guide (page names in the comments).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from emr_constructs.spec.base import SpecModel
+from emr_constructs.spec.configurations import ConfigurationSpec
+from emr_constructs.spec.problems import ProblemCollector
+
+#: release-versions: EMR Serverless starts at 6.6.0. The "AWS runtime for Apache Spark" labels (``emr-spark-8.0.0``)
+#: are a second family; both are ``emr-[spark-]X.Y.Z``.
+RELEASE_PATTERN = re.compile(r"^emr-(?:spark-)?(\d+)\.(\d+)\.(\d+)$")
+MIN_RELEASE = (6, 6, 0)
+CUSTOM_IMAGE_RELEASE = (6, 9, 0)  # application-custom-image
+INTERACTIVE_RELEASE = (6, 14, 0)  # interactive-workloads, interactive-workloads-livy-endpoints
+SCHEDULER_RELEASE = (7, 0, 0)  # applications-concurrency-queuing
+SHUFFLE_OPTIMIZED_RELEASE = (7, 1, 0)  # jobs-shuffle-optimized-disks
+#: workerTypeSpecifications: the worker keys each application type allows.
+WORKER_KEYS = {"Spark": ("Driver", "Executor"), "Hive": ("HiveDriver", "TezTask")}
+#: app-behavior, "Supported worker configurations": vCPU -> (memory GB minimum, maximum, step).
+WORKER_MEMORY = {1: (2, 8, 1), 2: (4, 16, 1), 4: (8, 30, 1), 8: (16, 60, 4), 16: (32, 120, 8)}
+#: Disk per worker in GB: standard 20-200, shuffle-optimized 20-2000 (jobs-shuffle-optimized-disks).
+DISK_GB = {"STANDARD": (20, 200), "SHUFFLE_OPTIMIZED": (20, 2000)}
+WORKER_COUNT = (1, 1_000_000)
+IDLE_TIMEOUT_MINUTES = (1, 10_080)  # AutoStopConfig idleTimeoutMinutes; default 15
+MAX_CONCURRENT_RUNS = (1, 1000)  # SchedulerConfiguration; default 15
+QUEUE_TIMEOUT_MINUTES = (15, 720)  # SchedulerConfiguration; default 360
+NAME_PATTERN = r"^[A-Za-z0-9._/#-]{1,64}$"  # Application Name
+
+
+def release_version(label: str) -> tuple[int, int, int] | None:
+    """``(X, Y, Z)`` of ``emr-X.Y.Z`` or ``emr-spark-X.Y.Z``, else ``None``."""
+    match = RELEASE_PATTERN.match(label)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def _text(version: tuple[int, int, int]) -> str:
+    return ".".join(map(str, version))
+
+
+class WorkerSpec(SpecModel):
+    """One worker size: vCPUs, memory and disk in GB, disk type. Default disk: 20 GB standard."""
+
+    cpu_vcpu: int
+    memory_gb: int
+    disk_gb: int = 20
+    disk_type: Literal["STANDARD", "SHUFFLE_OPTIMIZED"] = "STANDARD"
+
+    @model_validator(mode="after")
+    def _check(self) -> WorkerSpec:
+        problems = ProblemCollector(self)
+        memory = WORKER_MEMORY.get(self.cpu_vcpu)
+        if memory is None:
+            problems.add(
+                "cpu_vcpu", self.cpu_vcpu, "not an EMR Serverless worker size", f"use one of {sorted(WORKER_MEMORY)}"
+            )
+        else:
+            low, high, step = memory
+            if not low <= self.memory_gb <= high or (self.memory_gb - low) % step:
+                problems.add(
+                    "memory_gb",
+                    self.memory_gb,
+                    f"a {self.cpu_vcpu} vCPU worker takes {low}-{high} GB in {step} GB steps",
+                    f"pick a memory from {low} to {high} GB in {step} GB steps",
+                )
+        problems.check_range("disk_gb", self.disk_gb, DISK_GB[self.disk_type], f"{self.disk_type} disk (GB)")
+        problems.raise_if_any()
+        return self
+
+    def rendered(self) -> dict[str, str]:
+        """``WorkerConfiguration``: capacity strings with units (the disk needs its ``GB``)."""
+        worker = {"Cpu": f"{self.cpu_vcpu} vCPU", "Memory": f"{self.memory_gb} GB", "Disk": f"{self.disk_gb} GB"}
+        if self.disk_type != "STANDARD":
+            worker["DiskType"] = self.disk_type
+        return worker
+
+
+class InitialWorkersSpec(SpecModel):
+    """Pre-initialized workers of one worker key."""
+
+    worker_count: int = Field(ge=WORKER_COUNT[0], le=WORKER_COUNT[1])
+    worker: WorkerSpec
+
+
+class MaximumCapacitySpec(SpecModel):
+    """The most the application may use at once, across all its jobs: a cost guardrail. Disk default: none."""
+
+    cpu_vcpu: int = Field(ge=1)
+    memory_gb: int = Field(ge=1)
+    disk_gb: int | None = Field(default=None, ge=1)
+
+
+class SchedulerSpec(SpecModel):
+    """Job concurrency and queueing (7.0.0+). Defaults: 15 concurrent runs, 360 minutes in the queue."""
+
+    max_concurrent_runs: int = Field(default=15, ge=MAX_CONCURRENT_RUNS[0], le=MAX_CONCURRENT_RUNS[1])
+    queue_timeout_minutes: int = Field(default=360, ge=QUEUE_TIMEOUT_MINUTES[0], le=QUEUE_TIMEOUT_MINUTES[1])
+
+
+class ServerlessApplicationSpec(SpecModel):
+    """An EMR Serverless application.
+
+    Defaults: type Spark, architecture ARM64 (Graviton costs less), auto-start on, auto-stop after 15 idle
+    minutes, no initial capacity, no scheduler configuration (EMR's own from 7.3.0), no custom image, interactive
+    endpoints off. ``maximum_capacity`` is required unless ``unbounded_capacity_reason`` says why not.
+    """
+
+    name: str = Field(pattern=NAME_PATTERN)
+    release_label: str
+    type: Literal["Spark", "Hive"] = "Spark"
+    architecture: Literal["ARM64", "X86_64"] = "ARM64"
+    maximum_capacity: MaximumCapacitySpec | None = None
+    unbounded_capacity_reason: str | None = Field(default=None, min_length=10)
+    initial_capacity: dict[str, InitialWorkersSpec] = Field(default_factory=dict)
+    auto_start: bool = True
+    auto_stop: bool = True
+    idle_timeout_minutes: int = Field(default=15, ge=IDLE_TIMEOUT_MINUTES[0], le=IDLE_TIMEOUT_MINUTES[1])
+    scheduler: SchedulerSpec | None = None
+    image_uri: str | None = Field(default=None, min_length=1, max_length=1024)
+    studio: bool = False
+    livy: bool = False
+    configurations: tuple[ConfigurationSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> ServerlessApplicationSpec:
+        problems = ProblemCollector(self)
+        version = release_version(self.release_label)
+        if version is None or version < MIN_RELEASE:
+            problems.add(
+                "release_label",
+                self.release_label,
+                f"EMR Serverless starts at emr-{_text(MIN_RELEASE)} (labels emr-X.Y.Z or emr-spark-X.Y.Z)",
+                "use a release such as emr-7.12.0",
+            )
+        else:
+            floors = [
+                ("image_uri", self.image_uri, CUSTOM_IMAGE_RELEASE, "custom images"),
+                ("studio", self.studio or None, INTERACTIVE_RELEASE, "EMR Studio interactive use"),
+                ("livy", self.livy or None, INTERACTIVE_RELEASE, "Livy endpoints"),
+                ("scheduler", self.scheduler, SCHEDULER_RELEASE, "the scheduler configuration"),
+            ]
+            if any(i.worker.disk_type == "SHUFFLE_OPTIMIZED" for i in self.initial_capacity.values()):
+                floors.append(
+                    ("initial_capacity", "SHUFFLE_OPTIMIZED", SHUFFLE_OPTIMIZED_RELEASE, "shuffle-optimized disks")
+                )
+            for path, value, floor, what in floors:
+                if value is not None and version < floor:
+                    problems.add(
+                        path, value, f"{what} need emr-{_text(floor)} or later", f"raise release_label or remove {path}"
+                    )
+        allowed = WORKER_KEYS[self.type]
+        for key in self.initial_capacity:
+            if key not in allowed:
+                problems.add(
+                    f"initial_capacity.{key}",
+                    key,
+                    f"a {self.type} application's workers are {list(allowed)}",
+                    f"use {' or '.join(allowed)}",
+                )
+        if self.maximum_capacity is None and self.unbounded_capacity_reason is None:
+            problems.add(
+                "maximum_capacity",
+                None,
+                "no maximum capacity: the application could scale without bound (and cost without bound)",
+                "set maximum_capacity (cpu_vcpu, memory_gb), or state why not in unbounded_capacity_reason",
+            )
+        maximum = self.maximum_capacity
+        if maximum is not None:
+            for what, total, bound in (
+                ("cpu_vcpu", self._initial("cpu_vcpu"), maximum.cpu_vcpu),
+                ("memory_gb", self._initial("memory_gb"), maximum.memory_gb),
+                ("disk_gb", self._initial("disk_gb"), maximum.disk_gb),
+            ):
+                if bound is not None and total > bound:
+                    problems.add(
+                        f"maximum_capacity.{what}",
+                        bound,
+                        f"the initial capacity alone needs {total}",
+                        f"raise maximum_capacity.{what} to at least {total}, or lower initial_capacity",
+                    )
+        if (self.studio or self.livy) and self.type != "Spark":
+            problems.add(
+                "studio" if self.studio else "livy",
+                True,
+                "interactive endpoints are for Spark applications",
+                "set type: Spark or remove them",
+            )
+        problems.raise_if_any()
+        return self
+
+    def _initial(self, what: str) -> int:
+        return sum(i.worker_count * int(getattr(i.worker, what)) for i in self.initial_capacity.values())
