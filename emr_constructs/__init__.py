@@ -33,6 +33,7 @@ _EXPORTS = {
     "SecurityGroupRuleCleanup": "emr_constructs.network",
     "EmrChecks": "emr_constructs.policy.nag_pack",
     "EmrSecurityConfiguration": "emr_constructs.security",
+    "EmrServerlessApplication": "emr_constructs.serverless",
     "EmrDataBucket": "emr_constructs.storage",
     "Application": "emr_constructs.spec",
     "AutoScalingSpec": "emr_constructs.spec",
@@ -88,6 +89,7 @@ __all__ = [
     "EmrRoles",
     "EmrSecurityConfiguration",
     "EmrSecurityGroups",
+    "EmrServerlessApplication",
     "GlueCatalog",
     "HiveStep",
     "IEmrCluster",
@@ -139,6 +141,7 @@ if TYPE_CHECKING:
     from emr_constructs.network import EmrNetwork, EmrSecurityGroups, SecurityGroupRuleCleanup
     from emr_constructs.policy.nag_pack import EmrChecks
     from emr_constructs.security import EmrSecurityConfiguration
+    from emr_constructs.serverless import EmrServerlessApplication
     from emr_constructs.spec import (
         Application,
         AutoScalingSpec,

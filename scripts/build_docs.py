@@ -46,6 +46,7 @@ PUBLIC_MODULES = (
     "emr_constructs.catalog",
     "emr_constructs.access",
     "emr_constructs.baseline",
+    "emr_constructs.serverless",
     "emr_constructs.security",
     "emr_constructs.security.certs",
     "emr_constructs.monitoring",

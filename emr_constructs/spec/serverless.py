@@ -26,6 +26,8 @@ SHUFFLE_OPTIMIZED_RELEASE = (7, 1, 0)  # jobs-shuffle-optimized-disks
 WORKER_KEYS = {"Spark": ("Driver", "Executor"), "Hive": ("HiveDriver", "TezTask")}
 #: app-behavior, "Supported worker configurations": vCPU -> (memory GB minimum, maximum, step).
 WORKER_MEMORY = {1: (2, 8, 1), 2: (4, 16, 1), 4: (8, 30, 1), 8: (16, 60, 4), 16: (32, 120, 8)}
+#: The same page's newer 32 vCPU worker takes one of three memory sizes only.
+WORKER_32_VCPU_MEMORY = (60, 120, 244)
 #: Disk per worker in GB: standard 20-200, shuffle-optimized 20-2000 (jobs-shuffle-optimized-disks).
 DISK_GB = {"STANDARD": (20, 200), "SHUFFLE_OPTIMIZED": (20, 2000)}
 WORKER_COUNT = (1, 1_000_000)
@@ -57,9 +59,20 @@ class WorkerSpec(SpecModel):
     def _check(self) -> WorkerSpec:
         problems = ProblemCollector(self)
         memory = WORKER_MEMORY.get(self.cpu_vcpu)
-        if memory is None:
+        if self.cpu_vcpu == 32:
+            if self.memory_gb not in WORKER_32_VCPU_MEMORY:
+                problems.add(
+                    "memory_gb",
+                    self.memory_gb,
+                    f"a 32 vCPU worker takes {' or '.join(map(str, WORKER_32_VCPU_MEMORY))} GB",
+                    f"pick one of {list(WORKER_32_VCPU_MEMORY)}",
+                )
+        elif memory is None:
             problems.add(
-                "cpu_vcpu", self.cpu_vcpu, "not an EMR Serverless worker size", f"use one of {sorted(WORKER_MEMORY)}"
+                "cpu_vcpu",
+                self.cpu_vcpu,
+                "not an EMR Serverless worker size",
+                f"use one of {[*sorted(WORKER_MEMORY), 32]}",
             )
         else:
             low, high, step = memory

@@ -103,6 +103,7 @@ def test_fails_hive_workers_on_a_spark_application() -> None:
         ({"cpu_vcpu": 4, "memory_gb": 31}, "a 4 vCPU worker takes 8-30 GB"),
         ({"cpu_vcpu": 8, "memory_gb": 18}, "a 8 vCPU worker takes 16-60 GB in 4 GB steps"),
         ({"cpu_vcpu": 16, "memory_gb": 36}, "a 16 vCPU worker takes 32-120 GB in 8 GB steps"),
+        ({"cpu_vcpu": 32, "memory_gb": 128}, "a 32 vCPU worker takes 60 or 120 or 244 GB"),
         ({"cpu_vcpu": 4, "memory_gb": 16, "disk_gb": 19}, "STANDARD disk"),
         ({"cpu_vcpu": 4, "memory_gb": 16, "disk_gb": 201}, "STANDARD disk"),
         ({"cpu_vcpu": 4, "memory_gb": 16, "disk_gb": 2001, "disk_type": "SHUFFLE_OPTIMIZED"}, "SHUFFLE_OPTIMIZED disk"),
@@ -113,7 +114,7 @@ def test_fails_worker_sizes_outside_the_matrix(worker: dict[str, Any], pattern: 
         WorkerSpec.model_validate(worker)
 
 
-@pytest.mark.parametrize(("cpu", "memory"), [(1, 2), (2, 16), (4, 30), (8, 60), (16, 120), (16, 40)])
+@pytest.mark.parametrize(("cpu", "memory"), [(1, 2), (2, 16), (4, 30), (8, 60), (16, 120), (16, 40), (32, 244)])
 def test_worker_sizes_on_the_matrix(cpu: int, memory: int) -> None:
     WorkerSpec.model_validate({"cpu_vcpu": cpu, "memory_gb": memory})
 

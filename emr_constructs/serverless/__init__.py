@@ -1,0 +1,5 @@
+"""EMR Serverless applications."""
+
+from emr_constructs.serverless.application import EmrServerlessApplication
+
+__all__ = ["EmrServerlessApplication"]
