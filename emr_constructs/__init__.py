@@ -34,6 +34,8 @@ _EXPORTS = {
     "EmrChecks": "emr_constructs.policy.nag_pack",
     "EmrSecurityConfiguration": "emr_constructs.security",
     "EmrServerlessApplication": "emr_constructs.serverless",
+    "IEmrServerlessApplication": "emr_constructs.serverless",
+    "ImportedEmrServerlessApplication": "emr_constructs.serverless",
     "EmrDataBucket": "emr_constructs.storage",
     "Application": "emr_constructs.spec",
     "AutoScalingSpec": "emr_constructs.spec",
@@ -93,7 +95,9 @@ __all__ = [
     "GlueCatalog",
     "HiveStep",
     "IEmrCluster",
+    "IEmrServerlessApplication",
     "ImportedEmrCluster",
+    "ImportedEmrServerlessApplication",
     "InstanceFleetSpec",
     "InstanceFleetsSpec",
     "InstanceGroupSpec",
@@ -141,7 +145,11 @@ if TYPE_CHECKING:
     from emr_constructs.network import EmrNetwork, EmrSecurityGroups, SecurityGroupRuleCleanup
     from emr_constructs.policy.nag_pack import EmrChecks
     from emr_constructs.security import EmrSecurityConfiguration
-    from emr_constructs.serverless import EmrServerlessApplication
+    from emr_constructs.serverless import (
+        EmrServerlessApplication,
+        IEmrServerlessApplication,
+        ImportedEmrServerlessApplication,
+    )
     from emr_constructs.spec import (
         Application,
         AutoScalingSpec,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_emrserverless as emrserverless
 from aws_cdk import aws_iam as iam
@@ -19,11 +18,10 @@ from emr_constructs.cluster.placement import launch_subnets
 from emr_constructs.iam import acknowledge_resource_finding
 from emr_constructs.logging import EmrLogBucket
 from emr_constructs.logging.keys import admit_cloudwatch_logs
+from emr_constructs.serverless.base import SERVICE, ImportedEmrServerlessApplication, ServerlessApplicationBase
 from emr_constructs.spec.configurations import ConfigurationSpec
 from emr_constructs.spec.serverless import ServerlessApplicationSpec
 
-SERVICE = "emr-serverless.amazonaws.com"
-NAMESPACE = "AWS/EMRServerless"
 #: How long the application's CloudWatch log group keeps job logs.
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
@@ -36,7 +34,7 @@ def _configuration(spec: ConfigurationSpec) -> emrserverless.CfnApplication.Conf
     )
 
 
-class EmrServerlessApplication(Construct):
+class EmrServerlessApplication(ServerlessApplicationBase):
     """An EMR Serverless application from a ``ServerlessApplicationSpec``.
 
     It runs in ``vpc_subnets`` of ``vpc`` with ``security_groups`` (default: one new group, all outbound, no
@@ -164,7 +162,10 @@ class EmrServerlessApplication(Construct):
             else None,
             runtime_configuration=[_configuration(c) for c in spec.configurations] or None,
         )
-        self.execution_role = execution_role or self._execution_role()
+        self.application_id = self.cfn_application.attr_application_id
+        self.application_name = spec.name
+        self.application_arn = self.cfn_application.attr_arn
+        self.execution_role: iam.IRole = execution_role or self._execution_role()
         self._grant_logs(log_bucket, log_key)
 
     def _execution_role(self) -> iam.Role:
@@ -220,58 +221,27 @@ class EmrServerlessApplication(Construct):
 
     # --- the application as other constructs see it ---------------------------------------------------------
 
-    @property
-    def application_id(self) -> str:
-        return self.cfn_application.attr_application_id
-
-    @property
-    def application_arn(self) -> str:
-        return self.cfn_application.attr_arn
+    @staticmethod
+    def from_application_attributes(
+        scope: Construct,
+        id: str,
+        *,
+        application_id: str,
+        application_name: str,
+        execution_role: iam.IRole | None = None,
+    ) -> ImportedEmrServerlessApplication:
+        """An application defined elsewhere, as an ``IEmrServerlessApplication``: grants and metrics work on it.
+        ``execution_role`` (default: unknown, and ``grant_start_job_run`` grants no ``iam:PassRole``) is the role
+        its jobs run with."""
+        return ImportedEmrServerlessApplication(
+            scope, id, application_id=application_id, application_name=application_name, execution_role=execution_role
+        )
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
         """The execution role: data access for the jobs goes to it."""
+        assert self.execution_role is not None
         return self.execution_role.grant_principal
-
-    def grant_start_job_run(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` start, follow and cancel job runs on this application, passing its execution role
-        (``iam:PassRole`` on that role only, to EMR Serverless only)."""
-        grant = iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=[
-                "emr-serverless:StartJobRun",
-                "emr-serverless:GetJobRun",
-                "emr-serverless:ListJobRuns",
-                "emr-serverless:CancelJobRun",
-                "emr-serverless:GetApplication",
-            ],
-            resource_arns=[self.application_arn, f"{self.application_arn}/jobruns/*"],
-        )
-        iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["iam:PassRole"],
-            resource_arns=[self.execution_role.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": SERVICE}},
-        )
-        return grant
-
-    def metric(
-        self, metric_name: str, *, dimensions: dict[str, str] | None = None, **options: object
-    ) -> cloudwatch.Metric:
-        """``AWS/EMRServerless`` ``metric_name`` of this application: dimensions ``ApplicationId`` and
-        ``ApplicationName`` (the set the service publishes from emr-7.10.0; the older set without the name is no
-        longer updated, EMR Serverless User Guide "app-job-metrics"), plus ``dimensions`` (``WorkerType``,
-        ``CapacityAllocationType`` for the worker metrics). Default: the average over 5 minutes."""
-        return cloudwatch.Metric(
-            namespace=NAMESPACE,
-            metric_name=metric_name,
-            dimensions_map={
-                "ApplicationId": self.application_id,
-                "ApplicationName": self.spec.name,
-                **(dimensions or {}),
-            },
-            **options,  # type: ignore[arg-type]
-        )
 
 
 def _worker_configuration(rendered: dict[str, str]) -> emrserverless.CfnApplication.WorkerConfigurationProperty:

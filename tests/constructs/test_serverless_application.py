@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import aws_cdk.assertions
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 
-from emr_constructs.serverless import EmrServerlessApplication
+from emr_constructs.serverless import EmrServerlessApplication, IEmrServerlessApplication
 from emr_constructs.spec import ServerlessApplicationSpec
 from tests.constructs.test_cluster import ENV
 from tests.nag import nag_app, policy_failures, synth_findings
@@ -154,3 +155,62 @@ def test_the_library_constructs_pass_every_policy_pack(built: dict[str, Any]) ->
 def test_cfn_lint_is_clean(built: dict[str, Any]) -> None:
     findings = cfn_lint(built["template"])
     assert [f for f in findings if not (f.startswith("W3010 ") and "/Resources/Vpc" in f.replace("(", "/"))] == []
+
+
+def _uses(application: IEmrServerlessApplication, grantee: iam.IGrantable) -> iam.Grant:
+    """Typed against the interface: both kinds of application satisfy it (mypy checks the calls)."""
+    application.metric_failed_jobs()
+    return application.grant_start_job_run(grantee)
+
+
+def test_an_imported_application_takes_grants_and_metrics() -> None:
+    stack = cdk.Stack(cdk.App(), "Imported", env=ENV)
+    role = iam.Role.from_role_arn(stack, "Execution", "arn:aws:iam::111111111111:role/jobs", mutable=False)
+    imported = EmrServerlessApplication.from_application_attributes(
+        stack, "Application", application_id="00fabcdefgh12345", application_name="shared", execution_role=role
+    )
+    submitter = iam.Role(stack, "Submitter", assumed_by=iam.AccountRootPrincipal())
+    _uses(imported, submitter)
+    arn = stack.resolve(imported.application_arn)
+    assert arn == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":emr-serverless:eu-west-1:111111111111:/applications/00fabcdefgh12345",
+            ],
+        ]
+    }
+    statements = cdk.assertions.Template.from_stack(stack).find_resources("AWS::IAM::Policy")
+    (policy,) = statements.values()
+    documents = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert {"emr-serverless:StartJobRun", "emr-serverless:CancelJobRun"} <= set(documents[0]["Action"])
+    assert documents[1] == {
+        "Action": "iam:PassRole",
+        "Condition": {"StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}},
+        "Effect": "Allow",
+        "Resource": "arn:aws:iam::111111111111:role/jobs",
+    }
+    failed = imported.metric_failed_jobs()
+    assert failed.statistic == "Sum"
+    assert stack.resolve(failed.dimensions) == {"ApplicationId": "00fabcdefgh12345", "ApplicationName": "shared"}
+
+
+def test_an_import_without_its_role_grants_no_pass_role() -> None:
+    stack = cdk.Stack(cdk.App(), "Imported", env=ENV)
+    imported = EmrServerlessApplication.from_application_attributes(
+        stack, "Application", application_id="00fabcdefgh12345", application_name="shared"
+    )
+    submitter = iam.Role(stack, "Submitter", assumed_by=iam.AccountRootPrincipal())
+    imported.grant_start_job_run(submitter)
+    (policy,) = cdk.assertions.Template.from_stack(stack).find_resources("AWS::IAM::Policy").values()
+    assert [
+        s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "iam:PassRole"
+    ] == []
+
+
+def test_the_application_is_an_interface_user(built: dict[str, Any]) -> None:
+    submitter = iam.Role(built["stack"], "InterfaceUser", assumed_by=iam.AccountRootPrincipal())
+    grant = _uses(built["application"], submitter)
+    assert grant.success
