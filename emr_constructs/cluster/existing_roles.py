@@ -8,7 +8,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from emr_constructs.iam import EmrRoles, acknowledge_resource_finding
-from emr_constructs.iam.roles import APPLICATION_AUTO_SCALING_SERVICE, EC2_SERVICE
+from emr_constructs.iam.roles import APPLICATION_AUTO_SCALING_SERVICE, EC2_SERVICE, log_access_statements
+from emr_constructs.iam.runtime_roles import allow_assume, runtime_role_actions, trust_sessions
 
 _IAM5 = "AwsSolutions::AwsSolutions-IAM5"
 
@@ -83,14 +84,7 @@ class ExistingRoles(Construct):
 
         prefix = log_prefix.strip("/")
         objects = log_bucket.arn_for_objects(f"{prefix}/*")
-        logs = [
-            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[objects]),
-            iam.PolicyStatement(
-                actions=["s3:ListBucket"],
-                resources=[log_bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
-            ),
-        ]
+        logs = log_access_statements(log_bucket, prefix)
         key = log_key or log_bucket.encryption_key
         if key is not None:
             logs.append(
@@ -138,30 +132,16 @@ class RuntimeRoles(Construct):
     def add_runtime_role(self, name: str, *, description: str | None, propagate_source_identity: bool) -> iam.Role:
         if name in self.roles:
             raise ValueError(f"EmrCluster: runtime role {name!r} exists already. Fix: give each role a unique name")
-        actions = ["sts:AssumeRole", "sts:TagSession"]
-        if propagate_source_identity:
-            actions.append("sts:SetSourceIdentity")
-        trusted = iam.ArnPrincipal(self._instance_role.role_arn)
+        actions = runtime_role_actions(propagate_source_identity)
         role = iam.Role(
             self,
             f"RuntimeRole-{name}",
-            assumed_by=trusted,
+            assumed_by=iam.ArnPrincipal(self._instance_role.role_arn),
             description=description or f"EMR runtime role {name}: steps run under it (ExecutionRoleArn).",
         )
-        assume_policy = role.assume_role_policy
-        assert assume_policy is not None  # an iam.Role always has one
-        assume_policy.add_statements(
-            iam.PolicyStatement(actions=[a for a in actions if a != "sts:AssumeRole"], principals=[trusted])
-        )
+        trust_sessions(role, self._instance_role, actions)
         self.roles[name] = role
-        if self._access is None:
-            self._access = iam.ManagedPolicy(
-                self,
-                "RuntimeRoleAccess",
-                description="Lets the EMR instance role assume the cluster's runtime roles for steps.",
-                roles=[self._instance_role],
-            )
-        self._access.add_statements(iam.PolicyStatement(actions=actions, resources=[role.role_arn]))
+        self._access = allow_assume(self, self._access, self._instance_role, role, actions)
         return role
 
 

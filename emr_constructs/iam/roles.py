@@ -10,6 +10,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from emr_constructs.iam._acknowledge import acknowledge_resource_finding
+from emr_constructs.iam.runtime_roles import allow_assume, runtime_role_actions, trust_sessions
 from emr_constructs.spec.names import (
     AUTO_SCALING_ROLE_SUFFIX,
     INSTANCE_ROLE_SUFFIX,
@@ -211,32 +212,16 @@ class EmrRoles(Construct):
             raise ValueError(f"EmrRoles: runtime role {name!r} exists already. Fix: give each role a unique name")
         suffix = f"{RUNTIME_ROLE_SUFFIX}-{name}"
         _validate(self._role_name_prefix, "runtime", [suffix])
-        actions = ["sts:AssumeRole", "sts:TagSession"]
-        if propagate_source_identity:
-            actions.append("sts:SetSourceIdentity")
+        actions = runtime_role_actions(propagate_source_identity)
         role = self._role(
             f"RuntimeRole-{name}",
             suffix,
             assumed_by=iam.ArnPrincipal(self.instance_role.role_arn),
             description=description or f"EMR runtime role {name}: steps run under it (ExecutionRoleArn).",
         )
-        assume_policy = role.assume_role_policy
-        assert assume_policy is not None  # an iam.Role always has one
-        assume_policy.add_statements(
-            iam.PolicyStatement(
-                actions=[action for action in actions if action != "sts:AssumeRole"],
-                principals=[iam.ArnPrincipal(self.instance_role.role_arn)],
-            )
-        )
+        trust_sessions(role, self.instance_role, actions)
         self.runtime_roles[name] = role
-        if self._runtime_role_access is None:
-            self._runtime_role_access = iam.ManagedPolicy(
-                self,
-                "RuntimeRoleAccess",
-                description="Lets the EMR instance role assume the cluster's runtime roles for steps.",
-                roles=[self.instance_role],
-            )
-        self._runtime_role_access.add_statements(iam.PolicyStatement(actions=actions, resources=[role.role_arn]))
+        self._runtime_role_access = allow_assume(self, self._runtime_role_access, self.instance_role, role, actions)
         return role
 
     # --- helpers -----------------------------------------------------------------------------------
@@ -315,15 +300,8 @@ class EmrRoles(Construct):
         # EMR uploads node logs under LogUri (EMR Management Guide, "Archiving log files to Amazon
         # S3") and reads back and lists what it archived there; nothing outside the prefix.
         objects = bucket.arn_for_objects(f"{prefix}/*")
-        iam.Grant.add_to_principal(
-            grantee=self.instance_role, actions=["s3:PutObject", "s3:GetObject"], resource_arns=[objects]
-        )
-        iam.Grant.add_to_principal(
-            grantee=self.instance_role,
-            actions=["s3:ListBucket"],
-            resource_arns=[bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
-        )
+        for statement in log_access_statements(bucket, prefix):
+            self.instance_role.add_to_principal_policy(statement)
         acknowledge_resource_finding(
             self._instance_policy(),
             f"{_AWS_SOLUTIONS}-IAM5",
@@ -363,6 +341,21 @@ class EmrRoles(Construct):
                 cdk.Acknowledgment(id="HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy", reason=inline),
                 cdk.Acknowledgment(id="NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy", reason=inline),
             )
+
+
+def log_access_statements(bucket: s3.IBucket, prefix: str) -> list[iam.PolicyStatement]:
+    """What cluster nodes need on their ``LogUri``: write, read back and list under ``prefix`` only (EMR Management
+    Guide, "Archiving log files to Amazon S3")."""
+    return [
+        iam.PolicyStatement(
+            actions=["s3:PutObject", "s3:GetObject"], resources=[bucket.arn_for_objects(f"{prefix}/*")]
+        ),
+        iam.PolicyStatement(
+            actions=["s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
+        ),
+    ]
 
 
 def _cfn(construct: IConstruct) -> IConstruct:
