@@ -29,10 +29,15 @@ names (`Ref`, `Fn::GetAtt`, `Fn::ImportValue`) and evaluate, as IAM would, wheth
 KMS key policy let that publisher in with the condition keys it sends; EMR-DEP1 reads every Lambda function. Their
 findings sit on the topic or the function.
 
+Seven rules judge EMR Serverless (`emr_constructs/policy/serverless_rules.py`): EMR-SLS1 to EMR-SLS5 each
+`AWS::EMRServerless::Application` (network, maximum capacity, auto-stop, log encryption), with their findings on the
+application; EMR-SLS6 and EMR-SLS7 each IAM role that `emr-serverless.amazonaws.com` may assume (a job execution
+role, judged wherever it is defined, since an application does not name its roles), with their findings on the role.
+
 ## Waivers
 
-A finding is waived on its resource (the cluster, the state machine of a job flow, or the topic or function a
-resource rule judges) with a reason:
+A finding is waived on its resource (the cluster, the state machine of a job flow, or the topic, function,
+application or role a resource rule judges) with a reason:
 
 - in a CDK app, acknowledge it:
   `cdk.Validations.of(cluster).acknowledge(cdk.Acknowledgment(id="{PACK}::{PACK}-EMR-OPS2", reason="..."))`;

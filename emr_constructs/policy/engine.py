@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from emr_constructs.policy.clusters import ClusterView, cluster_views
-from emr_constructs.policy.rules import BY_ID, RULES, WAIVER_RULE, Level, Options, Rule
+from emr_constructs.policy.rules import BY_ID, JUDGED_RULES, RULES, WAIVER_RULE, Level, Options, Rule
 from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.templates import Resource, TemplateSet
 
@@ -87,10 +87,10 @@ def check_view(view: ClusterView, options: Options, rules: Iterable[Rule] = RULE
 
 
 def check_resources(templates: TemplateSet, options: Options) -> list[Finding]:
-    """The non-compliant outcomes of the resource rules (``rules_deploy``), each on the resource it judges and
-    waived like a cluster's."""
+    """The non-compliant outcomes of the resource rules (``rules_deploy``, ``serverless_rules``), each on the
+    resource it judges and waived like a cluster's."""
     findings = []
-    for rule, resource, outcome in judge_resources(templates, options):
+    for rule, resource, outcome in judge_resources(templates, options, JUDGED_RULES):
         if outcome.status != "NON_COMPLIANT":
             continue
         reasons, _ = _waivers(resource)

@@ -36,13 +36,14 @@ from jsii.errors import JSIIError
 
 from emr_constructs.policy.clusters import cluster_views
 from emr_constructs.policy.engine import PACK
-from emr_constructs.policy.rules import READ_RULE, RULES, Options, Outcome, Rule, fail
-from emr_constructs.policy.rules_deploy import RESOURCE_RULES, judge_resources
+from emr_constructs.policy.rules import JUDGED_RULES, READ_RULE, RULES, Options, Outcome, Rule, fail
+from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.templates import Template, TemplateSet
 
 _TYPES = ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine")
-#: The types the resource rules judge (``rules_deploy``) and read.
-_JUDGED = frozenset({"AWS::SNS::Topic", "AWS::Lambda::Function"})
+#: The types the resource rules judge (``rules_deploy``, ``serverless_rules``) and read. Execution roles are judged
+#: wherever they are (an application does not name them), so an app with any IAM role is read.
+_JUDGED = frozenset({"AWS::SNS::Topic", "AWS::Lambda::Function", "AWS::EMRServerless::Application", "AWS::IAM::Role"})
 _RESOURCE_READ = frozenset(
     {
         *_JUDGED,
@@ -52,6 +53,7 @@ _RESOURCE_READ = frozenset(
         "AWS::KMS::Alias",
         "AWS::CloudWatch::Alarm",
         "AWS::Events::Rule",
+        "AWS::Logs::LogGroup",
     }
 )
 #: The resource types the rules read; others are listed by type only (their properties are never read).
@@ -210,7 +212,7 @@ class EmrChecks(NagPack):
     def _template_set(self, node: cdk.CfnResource) -> TemplateSet:
         if self._templates is None:
             root = node.node.root
-            # Read properties only for an app the rules judge (one with a cluster or a state machine), as before.
+            # Read properties only for an app the rules judge (a cluster, a state machine or a judged type).
             read = any(
                 isinstance(child, cdk.CfnResource) and child.cfn_resource_type in (*_TYPES, *_JUDGED)
                 for child in root.node.find_all()
@@ -271,10 +273,10 @@ class EmrChecks(NagPack):
         if self._judged is None:
             self._judged = {
                 (rule.id, resource.template, resource.logical_id): outcome
-                for rule, resource, outcome in judge_resources(templates, self._options)
+                for rule, resource, outcome in judge_resources(templates, self._options, JUDGED_RULES)
             }
         stack = cdk.Stack.of(node)
         logical_id = stack.get_logical_id(node)
-        for rule in RESOURCE_RULES:
+        for rule in JUDGED_RULES:
             outcome = self._judged.get((rule.id, stack.artifact_id, logical_id), Outcome("NOT_APPLICABLE"))
             self._apply(node, rule, outcome)

@@ -15,6 +15,7 @@ from emr_constructs.policy.outcomes import COMPLIANT, Level, Options, Outcome, R
 __all__ = [
     "BY_ID",
     "COMPLIANT",
+    "JUDGED_RULES",
     "READ_RULE",
     "RULES",
     "WAIVER_RULE",
@@ -203,8 +204,9 @@ READ_RULE = Rule(
     "error",
     "Resource properties could not be read",
     "The EmrChecks pack reads the properties of each resource of a type the rules read (clusters, state machines, "
-    "security configurations, IAM roles, profiles and policies, subnets and routes) from its stack's template in "
-    "the cloud assembly, which CDK writes before it runs validation plugins. A resource whose template is not "
+    "security configurations, IAM roles, profiles and policies, subnets and routes, EMR Serverless applications "
+    "and log groups) from its stack's template in the cloud assembly, which CDK writes before it runs validation "
+    "plugins. A resource whose template is not "
     "written (the pack's validate_scope called on an app that was not synthesised) would be judged as empty and "
     "could hide a finding, so it is reported instead, with the reason, and the rules do not run on it. "
     "`emr-constructs check` reads the synthesised templates and never reports it.",
@@ -214,8 +216,12 @@ READ_RULE = Rule(
     lambda view, options: COMPLIANT,
 )
 
-# Rules over any template's resources (SNS topics, Lambda functions), not clusters: rules_deploy.py. It builds on
-# this module's types, so it is imported last (the package imports this module first).
+# Rules over any template's resources, not clusters: rules_deploy.py (SNS topics, Lambda functions) and
+# serverless_rules.py (EMR Serverless applications and execution roles). They build on this module's types, so they
+# are imported last (the package imports this module first).
 from emr_constructs.policy.rules_deploy import RESOURCE_RULES  # noqa: E402
+from emr_constructs.policy.serverless_rules import SERVERLESS_RULES  # noqa: E402
 
-BY_ID = {rule.id: rule for rule in (*RULES, *RESOURCE_RULES, WAIVER_RULE, READ_RULE)}
+#: Every resource rule, in the order both adapters run them.
+JUDGED_RULES = (*RESOURCE_RULES, *SERVERLESS_RULES)
+BY_ID = {rule.id: rule for rule in (*RULES, *JUDGED_RULES, WAIVER_RULE, READ_RULE)}

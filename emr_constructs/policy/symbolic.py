@@ -44,6 +44,11 @@ def _is_symbol(char: str) -> bool:
     return ord(char) >= _SYMBOL_BASE
 
 
+def literal(text: str) -> bool:
+    """Whether rendered ``text`` holds no symbol: every character of it is known."""
+    return not any(_is_symbol(c) for c in text)
+
+
 def symbol(name: str) -> str:
     """The symbol for ``name``: ``AWS::AccountId``, ``ref:<template>/<logical id>``, ``att:<template>/<id>.<attr>``."""
     return _SYMBOLS.of(name)

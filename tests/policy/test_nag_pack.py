@@ -198,15 +198,20 @@ def test_other_resources_are_read_as_before(unreadable: Unreadable) -> None:
     assert resources["Private"]["Properties"]["MapPublicIpOnLaunch"] is False
 
 
-def test_an_app_without_clusters_reads_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_app_without_anything_the_rules_judge_reads_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     def failing(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
         raise RuntimeError(_REJECTED)
 
     monkeypatch.setattr(nag_pack, "_render", failing)
     body = template()
-    del body["Resources"]["Cluster"]
+    # IAM roles are judged (EMR Serverless execution roles, wherever they are), so an app with one is read.
+    for logical_id in ("Cluster", "InstanceRole", "InstanceProfile", "ServiceRole"):
+        del body["Resources"][logical_id]
     app, _ = _raw_app(body)
     assert _report(app) == []
+    with_role = template()
+    del with_role["Resources"]["Cluster"]
+    assert _report(_raw_app(with_role)[0]) == ["EmrChecks-EMR-READ1"]
 
 
 def test_errors_other_than_renderings_are_not_findings(monkeypatch: pytest.MonkeyPatch) -> None:
