@@ -30,8 +30,9 @@ RESOURCE_REASON = (
     "names the prefix."
 )
 INLINE_REASON = (
-    "CDK's grants write the data access of this runtime role into its default policy; its statements name the "
-    "granted data prefixes, keys and streams only and are reviewed with the stack."
+    "CDK's grants write the data access of this role (an EMR runtime role or an EMR Serverless execution role, "
+    "whose only purpose is the jobs' access) into its default policy; its statements name the granted data "
+    "prefixes, keys and streams only and are reviewed with the stack."
 )
 
 

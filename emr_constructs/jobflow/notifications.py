@@ -23,7 +23,13 @@ def _key(scope: Construct, id: str, description: str) -> kms.Key:
     )
 
 
-def outcome_topic(scope: Construct, id: str) -> tuple[sns.Topic, kms.Key]:
+def outcome_topic(
+    scope: Construct,
+    id: str,
+    *,
+    purpose: str = "the outcome notifications of an EMR transient job flow",
+    display_name: str = "EMR transient job flow",
+) -> tuple[sns.Topic, kms.Key]:
     """A TLS-only topic encrypted with a new customer-managed key that EventBridge may also publish with (for
     example rules on EMR state changes; admit them to the topic policy with
     ``emr_constructs.monitoring.topic.admit_rules``). The state machine publishes through its execution role: the
@@ -31,16 +37,18 @@ def outcome_topic(scope: Construct, id: str) -> tuple[sns.Topic, kms.Key]:
     return encrypted_topic(
         scope,
         id,
-        purpose="the outcome notifications of an EMR transient job flow",
-        display_name="EMR transient job flow",
+        purpose=purpose,
+        display_name=display_name,
         publishers=("events.amazonaws.com",),
     )
 
 
-def execution_log_group(scope: Construct, id: str) -> tuple[logs.LogGroup, kms.Key]:
+def execution_log_group(
+    scope: Construct, id: str, *, purpose: str = "the execution logs of an EMR transient job flow"
+) -> tuple[logs.LogGroup, kms.Key]:
     """A log group (RETAIN, one year) encrypted with a new key that only CloudWatch Logs may use, and only for
     this account's log groups (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS")."""
-    key = _key(scope, f"{id}Key", "Encrypts the execution logs of an EMR transient job flow")
+    key = _key(scope, f"{id}Key", f"Encrypts {purpose}")
     admit_cloudwatch_logs(key)
     group = logs.LogGroup(
         scope,

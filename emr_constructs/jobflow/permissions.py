@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from constructs import Construct
 
 from emr_constructs.iam.roles import APPLICATION_AUTO_SCALING_SERVICE, EC2_SERVICE, EMR_SERVICE
 
@@ -71,6 +72,30 @@ class StateMachineAccess:
     topic_arn: str
     topic_key_arn: str
     execution_role_arns: Sequence[str] = ()
+
+
+def state_machine_role(scope: Construct, id: str, *, description: str) -> iam.Role:
+    """A role Step Functions may assume for this account's state machines only (``aws:SourceAccount`` and
+    ``aws:SourceArn``), with no permission of its own: the caller attaches exactly what its state machine does."""
+    stack = cdk.Stack.of(scope)
+    return iam.Role(
+        scope,
+        id,
+        assumed_by=iam.ServicePrincipal("states.amazonaws.com").with_conditions(
+            {
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {
+                    "aws:SourceArn": stack.format_arn(
+                        service="states",
+                        resource="stateMachine",
+                        resource_name="*",
+                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                },
+            }
+        ),
+        description=description,
+    )
 
 
 def cluster_arn_pattern(stack: cdk.Stack) -> str:

@@ -11,10 +11,28 @@ from constructs import Construct
 
 
 def schedule_job_flow(
-    scope: Construct, state_machine: sfn.IStateMachine, schedule: events.Schedule, *, cluster_name: str
+    scope: Construct,
+    state_machine: sfn.IStateMachine,
+    schedule: events.Schedule,
+    *,
+    cluster_name: str | None = None,
+    subject: str | None = None,
 ) -> events.Rule:
     """An EventBridge rule that starts ``state_machine`` on ``schedule`` through a role that may only start it
-    (``ScheduleRole``, ``SchedulePolicy`` and ``Schedule`` under ``scope``)."""
+    (``ScheduleRole``, ``SchedulePolicy`` and ``Schedule`` under ``scope``). ``subject`` names what it starts
+    (default: the transient EMR job flow of ``cluster_name``)."""
+    if subject is None:
+        texts = (
+            "Lets the job flow's EventBridge schedule start its state machine.",
+            "Start executions of exactly one EMR transient job flow.",
+            f"Starts the transient EMR job flow of cluster {cluster_name}.",
+        )
+    else:
+        texts = (
+            f"Lets the EventBridge schedule of {subject} start its state machine.",
+            f"Start executions of {subject} only.",
+            f"Starts {subject}.",
+        )
     stack = cdk.Stack.of(scope)
     role = iam.Role(
         scope,
@@ -22,12 +40,12 @@ def schedule_job_flow(
         assumed_by=iam.ServicePrincipal("events.amazonaws.com").with_conditions(
             {"StringEquals": {"aws:SourceAccount": stack.account}}
         ),
-        description="Lets the job flow's EventBridge schedule start its state machine.",
+        description=texts[0],
     )
     iam.ManagedPolicy(
         scope,
         "SchedulePolicy",
-        description="Start executions of exactly one EMR transient job flow.",
+        description=texts[1],
         statements=[
             iam.PolicyStatement(
                 sid="StartJobFlow",
@@ -40,7 +58,7 @@ def schedule_job_flow(
     return events.Rule(
         scope,
         "Schedule",
-        description=f"Starts the transient EMR job flow of cluster {cluster_name}.",
+        description=texts[2],
         schedule=schedule,
         targets=[
             targets.SfnStateMachine(

@@ -31,7 +31,7 @@ from emr_constructs.jobflow.checks import (
 from emr_constructs.jobflow.grants import SharedPolicyGrantee
 from emr_constructs.jobflow.graph import build_definition, literal_substitutions
 from emr_constructs.jobflow.notifications import execution_log_group, outcome_topic
-from emr_constructs.jobflow.permissions import StateMachineAccess, state_machine_statements
+from emr_constructs.jobflow.permissions import StateMachineAccess, state_machine_role, state_machine_statements
 from emr_constructs.jobflow.schedule import schedule_job_flow
 from emr_constructs.jobs import BootstrapAction, Step, step_from_spec
 from emr_constructs.lint_suppressions import ignore_cfn_lint
@@ -53,8 +53,6 @@ __all__ = [
 
 #: Room in the execution's time limit for notifications, retries and polls, on top of the task timeouts.
 _EXECUTION_MARGIN = cdk.Duration.hours(1)
-
-_STATES_SERVICE = "states.amazonaws.com"
 
 
 class TransientJobFlow(Construct):
@@ -266,22 +264,9 @@ class TransientJobFlow(Construct):
             self.request.pop("MonitoringConfiguration", None)
             self.request.get("Instances", {}).pop("UnhealthyNodeReplacement", None)
 
-        self.state_machine_role = iam.Role(
+        self.state_machine_role = state_machine_role(
             self,
             "StateMachineRole",
-            assumed_by=iam.ServicePrincipal(_STATES_SERVICE).with_conditions(
-                {
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {
-                        "aws:SourceArn": stack.format_arn(
-                            service="states",
-                            resource="stateMachine",
-                            resource_name="*",
-                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    },
-                }
-            ),
             description="Runs an EMR transient job flow: creates, steps and terminates its cluster, and reports.",
         )
         access = StateMachineAccess(

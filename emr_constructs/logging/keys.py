@@ -40,3 +40,34 @@ def admit_cloudwatch_logs(key: kms.IKey) -> None:
             },
         )
     )
+
+
+#: What EMR Serverless needs on a key that encrypts job logs in S3 and in managed storage (EMR Serverless User
+#: Guide, "Encrypting logs": "Encryption key permissions for Amazon S3 and managed storage").
+EMR_SERVERLESS_LOG_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+
+
+def admit_emr_serverless(key: kms.IKey) -> bool:
+    """Let EMR Serverless use ``key`` for the logs of the applications of the key's account and region
+    (``aws:SourceArn`` ``.../applications/*``); False on an imported key, whose policy is not ours to change.
+
+    The page suggests one application's ARN; an application's ARN exists only once it is created, and the
+    application names the key, so naming the application in the key's policy would be a dependency cycle.
+    """
+    stack = cdk.Stack.of(key)
+    applications = stack.format_arn(
+        service="emr-serverless",
+        resource="/applications",
+        resource_name="*",
+        arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+    )
+    result = key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowEmrServerlessLogsOfApplicationsOfThisAccountAndRegion",
+            principals=[iam.ServicePrincipal("emr-serverless.amazonaws.com")],
+            actions=list(EMR_SERVERLESS_LOG_KEY_ACTIONS),
+            resources=["*"],
+            conditions={"ArnLike": {"aws:SourceArn": applications}},
+        )
+    )
+    return bool(result.statement_added)

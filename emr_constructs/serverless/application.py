@@ -3,9 +3,11 @@ subnets with its own security group, encrypted logs, and a job execution role sc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_emrserverless as emrserverless
 from aws_cdk import aws_iam as iam
@@ -14,16 +16,21 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from emr_constructs.access import acknowledge_data_grants
+from emr_constructs.catalog import GlueCatalog
 from emr_constructs.cluster.placement import launch_subnets
 from emr_constructs.iam import acknowledge_resource_finding
 from emr_constructs.logging import EmrLogBucket
-from emr_constructs.logging.keys import admit_cloudwatch_logs
+from emr_constructs.logging.keys import admit_cloudwatch_logs, admit_emr_serverless
 from emr_constructs.serverless.base import SERVICE, ImportedEmrServerlessApplication, ServerlessApplicationBase
 from emr_constructs.spec.configurations import ConfigurationSpec
-from emr_constructs.spec.serverless import ServerlessApplicationSpec
+from emr_constructs.spec.serverless import PROMETHEUS_URL_PATTERN, ServerlessApplicationSpec
 
 #: How long the application's CloudWatch log group keeps job logs.
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+#: NetworkConfiguration: at most 16 subnets and 5 security groups (AWS::EMRServerless::Application schema).
+MAX_SUBNETS = 16
+MAX_SECURITY_GROUPS = 5
 
 
 def _configuration(spec: ConfigurationSpec) -> emrserverless.CfnApplication.ConfigurationObjectProperty:
@@ -34,6 +41,7 @@ def _configuration(spec: ConfigurationSpec) -> emrserverless.CfnApplication.Conf
     )
 
 
+@jsii.implements(iam.IGrantable, ec2.IConnectable)
 class EmrServerlessApplication(ServerlessApplicationBase):
     """An EMR Serverless application from a ``ServerlessApplicationSpec``.
 
@@ -50,6 +58,12 @@ class EmrServerlessApplication(ServerlessApplicationBase):
         Default: the new log bucket's key, else a new rotated key.
     :param log_prefix: key prefix of the S3 logs.
         Default: ``emr-serverless/<application name>``.
+    :param catalog_key: the KMS key of an encrypted Glue Data Catalog, for ``spec.data_lake.catalog``.
+        Default: none (the catalog is not encrypted with a customer-managed key).
+
+    With ``spec.data_lake.catalog`` the execution role gets the catalog's databases
+    (``GlueCatalog.grant_metastore_access``); with ``spec.prometheus_remote_write_url``, ``aps:RemoteWrite`` on
+    that workspace only.
     """
 
     def __init__(
@@ -65,10 +79,17 @@ class EmrServerlessApplication(ServerlessApplicationBase):
         log_key: kms.IKey | None = None,
         log_prefix: str | None = None,
         execution_role: iam.IRole | None = None,
+        catalog_key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.spec = spec
         subnets = launch_subnets(self, vpc, vpc_subnets)
+        if len(subnets) > MAX_SUBNETS or len(security_groups or ()) > MAX_SECURITY_GROUPS:
+            raise ValueError(
+                f"EmrServerlessApplication {id!r}: {len(subnets)} subnets and {len(security_groups or ())} security "
+                f"groups; an application takes at most {MAX_SUBNETS} and {MAX_SECURITY_GROUPS}. "
+                "Fix: select fewer with vpc_subnets and security_groups"
+            )
         if security_groups is None:
             group = ec2.SecurityGroup(
                 self,
@@ -79,6 +100,8 @@ class EmrServerlessApplication(ServerlessApplicationBase):
             )
             security_groups = [group]
         self.security_groups = list(security_groups)
+        #: The application's security groups: ``app.connections.allow_to(database, port)``.
+        self.connections = ec2.Connections(security_groups=self.security_groups)
         if log_bucket is None:
             created = EmrLogBucket(self, "Logs")
             log_bucket, log_key = created.bucket, log_key or created.encryption_key
@@ -90,9 +113,11 @@ class EmrServerlessApplication(ServerlessApplicationBase):
                 enable_key_rotation=True,
                 removal_policy=cdk.RemovalPolicy.RETAIN,
             )
-        self.log_key = log_key
+        self.log_key: kms.IKey | None = log_key
         admit_cloudwatch_logs(log_key)
         self.log_prefix = (log_prefix or f"emr-serverless/{spec.name}").strip("/")
+        #: Where the jobs' S3 logs go: ``s3://<bucket>/<prefix>/``.
+        self.log_uri = f"s3://{log_bucket.bucket_name}/{self.log_prefix}/"
         self.log_group = logs.LogGroup(
             self,
             "LogGroup",
@@ -137,7 +162,7 @@ class EmrServerlessApplication(ServerlessApplicationBase):
             ),
             monitoring_configuration=cfn.MonitoringConfigurationProperty(
                 s3_monitoring_configuration=cfn.S3MonitoringConfigurationProperty(
-                    log_uri=f"s3://{log_bucket.bucket_name}/{self.log_prefix}/", encryption_key_arn=log_key.key_arn
+                    log_uri=self.log_uri, encryption_key_arn=log_key.key_arn
                 ),
                 cloud_watch_logging_configuration=cfn.CloudWatchLoggingConfigurationProperty(
                     enabled=True, log_group_name=self.log_group.log_group_name, encryption_key_arn=log_key.key_arn
@@ -145,6 +170,11 @@ class EmrServerlessApplication(ServerlessApplicationBase):
                 managed_persistence_monitoring_configuration=cfn.ManagedPersistenceMonitoringConfigurationProperty(
                     enabled=True, encryption_key_arn=log_key.key_arn
                 ),
+                prometheus_monitoring_configuration=cfn.PrometheusMonitoringConfigurationProperty(
+                    remote_write_url=spec.prometheus_remote_write_url
+                )
+                if spec.prometheus_remote_write_url
+                else None,
             ),
             scheduler_configuration=cfn.SchedulerConfigurationProperty(
                 max_concurrent_runs=spec.scheduler.max_concurrent_runs,
@@ -160,13 +190,43 @@ class EmrServerlessApplication(ServerlessApplicationBase):
             )
             if spec.studio or spec.livy
             else None,
-            runtime_configuration=[_configuration(c) for c in spec.configurations] or None,
+            runtime_configuration=[_configuration(c) for c in spec.merged_configurations()] or None,
+        )
+        self._waive(
+            [
+                *([("EMR-SLS2", spec.unbounded_capacity_reason)] if maximum is None else []),
+                *([("EMR-SLS3", spec.always_on_reason)] if not spec.auto_stop else []),
+            ]
         )
         self.application_id = self.cfn_application.attr_application_id
         self.application_name = spec.name
         self.application_arn = self.cfn_application.attr_arn
+        # EMR Serverless encrypts the S3 and managed-storage logs itself: the key policy must admit it.
+        if not admit_emr_serverless(log_key):
+            cdk.Annotations.of(self).add_warning_v2(
+                "emr-constructs:serverless-log-key-policy",
+                "the log key is imported, so its key policy cannot be changed here: it must let "
+                "emr-serverless.amazonaws.com use kms:Decrypt and kms:GenerateDataKey for this application "
+                "(condition aws:SourceArn), or job runs cannot write their logs",
+            )
         self.execution_role: iam.IRole = execution_role or self._execution_role()
+        if execution_role is None:
+            # Grants to the application (scripts, data, Prometheus) land in the role's default policy.
+            acknowledge_data_grants([self.execution_role], [], inline=True)
         self._grant_logs(log_bucket, log_key)
+        self._grant_services(catalog_key)
+
+    def _waive(self, waivers: list[tuple[str, str | None]]) -> None:
+        """The spec's stated reasons for EMR pack warnings, for the policy plugins at synth and, as cdk-nag
+        metadata in the template, for ``emr-constructs check``."""
+        stated = [(rule, reason) for rule, reason in waivers if reason]
+        for rule, reason in stated:
+            cdk.Validations.of(self.cfn_application).acknowledge(
+                cdk.Acknowledgment(id=f"EmrChecks::EmrChecks-{rule}", reason=reason)
+            )
+        if stated:
+            suppressions = [{"id": f"EmrChecks-{rule}", "reason": reason} for rule, reason in stated]
+            self.cfn_application.add_metadata("cdk_nag", {"rules_to_suppress": suppressions})
 
     def _execution_role(self) -> iam.Role:
         stack = cdk.Stack.of(self)
@@ -186,6 +246,9 @@ class EmrServerlessApplication(ServerlessApplicationBase):
         """The execution role writes the job logs under the prefix and to the log group, with the key."""
         objects = bucket.arn_for_objects(f"{self.log_prefix}/*")
         streams = f"{self.log_group.log_group_arn}:*"
+        log_groups = cdk.Stack.of(self).format_arn(
+            service="logs", resource="log-group", resource_name="*", arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME
+        )
         policy = iam.ManagedPolicy(
             self,
             "LogAccess",
@@ -194,9 +257,16 @@ class EmrServerlessApplication(ServerlessApplicationBase):
             statements=[
                 iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[objects]),
                 iam.PolicyStatement(
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    actions=[
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "logs:DescribeLogStreams",
+                        "logs:AssociateKmsKey",
+                    ],
                     resources=[self.log_group.log_group_arn, streams],
                 ),
+                # "Storing logs": the jobs look their log group up before writing.
+                iam.PolicyStatement(actions=["logs:DescribeLogGroups"], resources=[log_groups]),
                 iam.PolicyStatement(
                     actions=["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
                     resources=[key.key_arn],
@@ -218,6 +288,33 @@ class EmrServerlessApplication(ServerlessApplicationBase):
             reason="Jobs create their own log streams (one per job run and worker) in this application's log group "
             "only; the stream names are not known in advance.",
         )
+        acknowledge_resource_finding(
+            target,
+            "AwsSolutions::AwsSolutions-IAM5",
+            log_groups,
+            reason="logs:DescribeLogGroups lists log groups by prefix and takes no single group: EMR Serverless's "
+            "'Storing logs' page grants it on the account's log groups; it reads names and settings only.",
+        )
+
+    def _grant_services(self, catalog_key: kms.IKey | None) -> None:
+        """The Glue Data Catalog of ``spec.data_lake`` and the Prometheus workspace, to the execution role."""
+        catalog = self.spec.data_lake.catalog
+        if catalog is not None:
+            GlueCatalog.grant_metastore_access(
+                self,
+                self.execution_role,
+                catalog,
+                catalog_key_arn=catalog_key.key_arn if catalog_key is not None else None,
+            )
+        url = self.spec.prometheus_remote_write_url
+        match = re.match(PROMETHEUS_URL_PATTERN, url) if url else None
+        if match is not None:
+            workspace = cdk.Stack.of(self).format_arn(
+                service="aps", region=match[1], resource="workspace", resource_name=match[2]
+            )
+            iam.Grant.add_to_principal(
+                grantee=self.execution_role, actions=["aps:RemoteWrite"], resource_arns=[workspace]
+            )
 
     # --- the application as other constructs see it ---------------------------------------------------------
 
@@ -229,12 +326,18 @@ class EmrServerlessApplication(ServerlessApplicationBase):
         application_id: str,
         application_name: str,
         execution_role: iam.IRole | None = None,
+        log_key: kms.IKey | None = None,
     ) -> ImportedEmrServerlessApplication:
         """An application defined elsewhere, as an ``IEmrServerlessApplication``: grants and metrics work on it.
         ``execution_role`` (default: unknown, and ``grant_start_job_run`` grants no ``iam:PassRole``) is the role
-        its jobs run with."""
+        its jobs run with; ``log_key`` (default: unknown, no key grant) the key of its encrypted logs."""
         return ImportedEmrServerlessApplication(
-            scope, id, application_id=application_id, application_name=application_name, execution_role=execution_role
+            scope,
+            id,
+            application_id=application_id,
+            application_name=application_name,
+            execution_role=execution_role,
+            log_key=log_key,
         )
 
     @property

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct
 
 SERVICE = "emr-serverless.amazonaws.com"
@@ -21,6 +22,8 @@ JOB_RUN_ACTIONS = (
     "emr-serverless:CancelJobRun",
     "emr-serverless:GetApplication",
 )
+#: What the submitter of a job run needs on the key of the application's encrypted logs.
+LOG_KEY_SUBMITTER_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 
 
 class IEmrServerlessApplication(IConstruct, Protocol):
@@ -38,6 +41,9 @@ class IEmrServerlessApplication(IConstruct, Protocol):
     @property
     def execution_role(self) -> iam.IRole | None: ...
 
+    @property
+    def log_key(self) -> kms.IKey | None: ...
+
     def grant_start_job_run(self, grantee: iam.IGrantable) -> iam.Grant: ...
 
     def metric(
@@ -53,10 +59,12 @@ class ServerlessApplicationBase(Construct):
     application_name: str
     application_arn: str
     execution_role: iam.IRole | None
+    log_key: kms.IKey | None
 
     def grant_start_job_run(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` start, follow and cancel job runs on this application, passing its execution role
-        (``iam:PassRole`` on that role only, to EMR Serverless only; nothing to pass when it is not known)."""
+        (``iam:PassRole`` on that role only, to EMR Serverless only; nothing to pass when it is not known), and use
+        the key of its encrypted logs (EMR Serverless rejects a run whose submitter may not: "Encrypting logs")."""
         grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(JOB_RUN_ACTIONS),
@@ -69,6 +77,8 @@ class ServerlessApplicationBase(Construct):
                 resource_arns=[self.execution_role.role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": SERVICE}},
             )
+        if self.log_key is not None:
+            self.log_key.grant(grantee, *LOG_KEY_SUBMITTER_ACTIONS)
         return grant
 
     def metric(
@@ -111,11 +121,13 @@ class ImportedEmrServerlessApplication(ServerlessApplicationBase):
         application_id: str,
         application_name: str,
         execution_role: iam.IRole | None = None,
+        log_key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.application_id = application_id
         self.application_name = application_name
         self.execution_role = execution_role
+        self.log_key = log_key
         self.application_arn = cdk.Stack.of(self).format_arn(
             service="emr-serverless",
             resource="/applications",

@@ -31,6 +31,8 @@ from emr_constructs.spec.release import ReleaseLabel, Version
 from emr_constructs.spec.scaling import ManagedScalingSpec
 from emr_constructs.spec.security import SecuritySpec
 from emr_constructs.spec.serverless import MaximumCapacitySpec, ServerlessApplicationSpec, WorkerSpec
+from emr_constructs.spec.serverless_datalake import ServerlessDataLakeSpec
+from emr_constructs.spec.serverless_jobs import ServerlessHiveSpec, ServerlessJobSpec, ServerlessSparkSpec
 from emr_constructs.spec.storage import EbsSpec, EbsVolumeSpec
 
 __all__ = [
@@ -69,6 +71,10 @@ __all__ = [
     "ScalingRuleSpec",
     "SecuritySpec",
     "ServerlessApplicationSpec",
+    "ServerlessDataLakeSpec",
+    "ServerlessHiveSpec",
+    "ServerlessJobSpec",
+    "ServerlessSparkSpec",
     "SlackChannelSpec",
     "SpecProblems",
     "SpotSpec",

@@ -17,9 +17,10 @@ from emr_constructs.spec.loading import PROJECT_ROOT, find_project_root, read_ya
 from emr_constructs.spec.messages import validation_messages
 from emr_constructs.spec.network import ExistingNetworkSpec, NetworkSpec, zone_problems
 from emr_constructs.spec.problems import ConfigError, ProblemCollector
-from emr_constructs.spec.schedule import EXAMPLES as SCHEDULE_EXAMPLES
-from emr_constructs.spec.schedule import schedule_problem
+from emr_constructs.spec.schedule import checked_schedule
 from emr_constructs.spec.serverless import ServerlessApplicationSpec
+from emr_constructs.spec.serverless_checks import check_serverless
+from emr_constructs.spec.serverless_jobs import ServerlessJobSpec
 
 __all__ = ["ExistingNetworkSpec", "NetworkSpec", "validation_messages"]
 
@@ -120,13 +121,7 @@ class JobFlowSpec(SpecModel):
     schedule: str | None = Field(default=None, max_length=256)
     newer_request_fields: bool = False
 
-    @field_validator("schedule")
-    @classmethod
-    def _schedule(cls, value: str | None) -> str | None:
-        problem = schedule_problem(value) if value is not None else None
-        if problem is not None:
-            raise ValueError(f"not an EventBridge schedule expression: {problem}. Fix: write e.g. {SCHEDULE_EXAMPLES}")
-        return value
+    _schedule = field_validator("schedule")(checked_schedule)
 
     @model_validator(mode="after")
     def _check(self) -> JobFlowSpec:
@@ -165,8 +160,9 @@ class AppConfig(SpecModel):
     data_buckets: tuple[DataBucketSpec, ...] = ()
     glue_databases: tuple[GlueDatabaseSpec, ...] = ()
     job_flows: tuple[JobFlowSpec, ...] = ()
-    clusters: tuple[ClusterSpec, ...] = Field(min_length=1)
+    clusters: tuple[ClusterSpec, ...] = ()
     serverless_applications: tuple[ServerlessApplicationSpec, ...] = ()
+    serverless_jobs: tuple[ServerlessJobSpec, ...] = ()
     tags: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("region")
@@ -186,6 +182,13 @@ class AppConfig(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> AppConfig:
         problems = ProblemCollector(self)
+        if not (self.clusters or self.job_flows or self.serverless_applications):
+            problems.add(
+                "clusters",
+                [],
+                "the config deploys nothing: no cluster, job flow or serverless application",
+                "declare at least one under clusters, job_flows or serverless_applications",
+            )
         problems.problems.extend(zone_problems(self.region, list(self.availability_zones)))
         check_network(self, problems)
         check_names(self, problems)
@@ -206,6 +209,7 @@ class AppConfig(SpecModel):
                 )
             names.append(flow.cluster.name)
         self._check_data(problems)
+        check_serverless(self, problems)
         problems.raise_if_any()
         return self
 
@@ -248,6 +252,7 @@ class AppConfig(SpecModel):
 
     def _check_data(self, problems: ProblemCollector) -> None:
         clusters = {c.name: c for c in (*self.clusters, *(flow.cluster for flow in self.job_flows))}
+        applications = {app.name for app in self.serverless_applications}
         bucket_names = [b.name for b in self.data_buckets]
         for index, bucket in enumerate(self.data_buckets):
             if bucket_names.index(bucket.name) != index:
@@ -264,9 +269,13 @@ class AppConfig(SpecModel):
                 path = f"data_buckets[{index}].access[{entry_index}]"
                 cluster = clusters.get(entry.cluster)
                 if cluster is None:
-                    problems.add(
-                        f"{path}.cluster", entry.cluster, "no cluster has this name", f"use one of {sorted(clusters)}"
-                    )
+                    if entry.cluster not in applications:
+                        problems.add(
+                            f"{path}.cluster",
+                            entry.cluster,
+                            "no cluster or serverless application has this name",
+                            f"use one of {sorted({*clusters, *applications})}",
+                        )
                     continue
                 runtime = cluster.security.runtime_roles
                 known = {r.name for r in runtime.roles} if runtime is not None else set()

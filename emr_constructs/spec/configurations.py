@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 from emr_constructs.spec.base import SpecModel
 
 
-def _as_emr_string(value: Any) -> str:
+def as_emr_string(value: Any) -> str:
     """EMR takes every property value as a string; YAML booleans become 'true'/'false'."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -37,7 +37,7 @@ class ConfigurationSpec(SpecModel):
     @classmethod
     def _stringify(cls, value: Any) -> Any:
         if isinstance(value, Mapping):
-            return {str(k): _as_emr_string(v) for k, v in value.items()}
+            return {str(k): as_emr_string(v) for k, v in value.items()}
         return value
 
 

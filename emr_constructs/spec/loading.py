@@ -31,7 +31,9 @@ MAX_ROUNDS = 8
 #: Deeper than any config needs (the deepest path of the shipped configs has 9 levels); bounds every walk.
 MAX_DEPTH = 64
 #: Lists whose failed items may be left out to look further: nothing refers to their items by name.
-_DROPPABLE_ITEMS = frozenset({"instance_types", "volumes", "rules", "configurations", "steps", "bootstrap_actions"})
+_DROPPABLE_ITEMS = frozenset(
+    {"instance_types", "volumes", "rules", "configurations", "steps", "bootstrap_actions", "serverless_jobs"}
+)
 
 
 def find_project_root(config_path: str | Path | None = None) -> Path:

@@ -77,3 +77,11 @@ def schedule_problem(expression: str) -> str | None:
     if (day_of_month == "?") == (day_of_week == "?"):
         return "exactly one of day-of-month and day-of-week must be '?'"
     return None
+
+
+def checked_schedule(value: str | None) -> str | None:
+    """``value`` when it is an EventBridge schedule expression (or None); else a ``ValueError`` with the fix."""
+    problem = schedule_problem(value) if value is not None else None
+    if problem is not None:
+        raise ValueError(f"not an EventBridge schedule expression: {problem}. Fix: write e.g. {EXAMPLES}")
+    return value

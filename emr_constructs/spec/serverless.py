@@ -11,8 +11,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from emr_constructs.spec.base import SpecModel
-from emr_constructs.spec.configurations import ConfigurationSpec
+from emr_constructs.spec.configurations import ConfigurationConflict, ConfigurationSpec, merge_configurations
 from emr_constructs.spec.problems import ProblemCollector
+from emr_constructs.spec.serverless_datalake import ServerlessDataLakeSpec
 
 #: release-versions: EMR Serverless starts at 6.6.0. The "AWS runtime for Apache Spark" labels (``emr-spark-8.0.0``)
 #: are a second family; both are ``emr-[spark-]X.Y.Z``.
@@ -22,6 +23,13 @@ CUSTOM_IMAGE_RELEASE = (6, 9, 0)  # application-custom-image
 INTERACTIVE_RELEASE = (6, 14, 0)  # interactive-workloads, interactive-workloads-livy-endpoints
 SCHEDULER_RELEASE = (7, 0, 0)  # applications-concurrency-queuing
 SHUFFLE_OPTIMIZED_RELEASE = (7, 1, 0)  # jobs-shuffle-optimized-disks
+PROMETHEUS_RELEASE = (7, 1, 0)  # monitor-with-prometheus
+#: PrometheusMonitoringConfiguration remoteWriteUrl (EMR Serverless API Reference); group 1 is the region and
+#: group 2 the workspace id.
+PROMETHEUS_URL_PATTERN = (
+    r"^https://aps-workspaces\.([a-z]{2}-[a-z-]{1,20}-[1-9])\.amazonaws(?:\.[0-9A-Za-z]{2,4})+"
+    r"/workspaces/([-_.0-9A-Za-z]{1,100})/api/v1/remote_write$"
+)
 #: workerTypeSpecifications: the worker keys each application type allows.
 WORKER_KEYS = {"Spark": ("Driver", "Executor"), "Hive": ("HiveDriver", "TezTask")}
 #: app-behavior, "Supported worker configurations": vCPU -> (memory GB minimum, maximum, step).
@@ -35,6 +43,7 @@ IDLE_TIMEOUT_MINUTES = (1, 10_080)  # AutoStopConfig idleTimeoutMinutes; default
 MAX_CONCURRENT_RUNS = (1, 1000)  # SchedulerConfiguration; default 15
 QUEUE_TIMEOUT_MINUTES = (15, 720)  # SchedulerConfiguration; default 360
 NAME_PATTERN = r"^[A-Za-z0-9._/#-]{1,64}$"  # Application Name
+MAX_RUNTIME_CONFIGURATIONS = 100  # RuntimeConfiguration: at most 100 items (AWS::EMRServerless::Application schema)
 
 
 def release_version(label: str) -> tuple[int, int, int] | None:
@@ -122,7 +131,9 @@ class ServerlessApplicationSpec(SpecModel):
 
     Defaults: type Spark, architecture ARM64 (Graviton costs less), auto-start on, auto-stop after 15 idle
     minutes, no initial capacity, no scheduler configuration (EMR's own from 7.3.0), no custom image, interactive
-    endpoints off. ``maximum_capacity`` is required unless ``unbounded_capacity_reason`` says why not.
+    endpoints off, no data lake, no Prometheus. ``maximum_capacity`` is required unless
+    ``unbounded_capacity_reason`` says why not, and turning ``auto_stop`` off needs ``always_on_reason``. The
+    runtime configuration is ``merged_configurations()``.
     """
 
     name: str = Field(pattern=NAME_PATTERN)
@@ -134,12 +145,20 @@ class ServerlessApplicationSpec(SpecModel):
     initial_capacity: dict[str, InitialWorkersSpec] = Field(default_factory=dict)
     auto_start: bool = True
     auto_stop: bool = True
+    always_on_reason: str | None = Field(default=None, min_length=10)
     idle_timeout_minutes: int = Field(default=15, ge=IDLE_TIMEOUT_MINUTES[0], le=IDLE_TIMEOUT_MINUTES[1])
     scheduler: SchedulerSpec | None = None
     image_uri: str | None = Field(default=None, min_length=1, max_length=1024)
     studio: bool = False
     livy: bool = False
     configurations: tuple[ConfigurationSpec, ...] = ()
+    data_lake: ServerlessDataLakeSpec = Field(default_factory=ServerlessDataLakeSpec)
+    prometheus_remote_write_url: str | None = Field(default=None, pattern=PROMETHEUS_URL_PATTERN)
+
+    def merged_configurations(self) -> tuple[ConfigurationSpec, ...]:
+        """The runtime configuration: the application's own entries merged with what its data lake needs."""
+        own = [(f"configurations[{index}]", (spec,)) for index, spec in enumerate(self.configurations)]
+        return merge_configurations(*own, ("data_lake", self.data_lake.configurations(self.type)))
 
     @model_validator(mode="after")
     def _check(self) -> ServerlessApplicationSpec:
@@ -158,6 +177,7 @@ class ServerlessApplicationSpec(SpecModel):
                 ("studio", self.studio or None, INTERACTIVE_RELEASE, "EMR Studio interactive use"),
                 ("livy", self.livy or None, INTERACTIVE_RELEASE, "Livy endpoints"),
                 ("scheduler", self.scheduler, SCHEDULER_RELEASE, "the scheduler configuration"),
+                ("prometheus_remote_write_url", self.prometheus_remote_write_url, PROMETHEUS_RELEASE, "Prometheus"),
             ]
             if any(i.worker.disk_type == "SHUFFLE_OPTIMIZED" for i in self.initial_capacity.values()):
                 floors.append(
@@ -177,6 +197,13 @@ class ServerlessApplicationSpec(SpecModel):
                     f"a {self.type} application's workers are {list(allowed)}",
                     f"use {' or '.join(allowed)}",
                 )
+        if not self.auto_stop and self.always_on_reason is None:
+            problems.add(
+                "auto_stop",
+                False,
+                "without auto-stop an idle application with initial capacity keeps paying for its workers",
+                "keep auto_stop on, or state why not in always_on_reason",
+            )
         if self.maximum_capacity is None and self.unbounded_capacity_reason is None:
             problems.add(
                 "maximum_capacity",
@@ -198,6 +225,20 @@ class ServerlessApplicationSpec(SpecModel):
                         f"the initial capacity alone needs {total}",
                         f"raise maximum_capacity.{what} to at least {total}, or lower initial_capacity",
                     )
+        if self.data_lake.iceberg is not None and self.type != "Spark":
+            problems.add("data_lake.iceberg", "set", "Iceberg tables are read and written by Spark", "set type: Spark")
+        try:
+            merged = self.merged_configurations()
+        except ConfigurationConflict as conflict:
+            problems.add("configurations", conflict.values, conflict.summary, "set it in one place only")
+        else:
+            if len(merged) > MAX_RUNTIME_CONFIGURATIONS:
+                problems.add(
+                    "configurations",
+                    len(merged),
+                    f"an application takes at most {MAX_RUNTIME_CONFIGURATIONS} runtime configurations",
+                    "merge entries of the same classification",
+                )
         if (self.studio or self.livy) and self.type != "Spark":
             problems.add(
                 "studio" if self.studio else "livy",

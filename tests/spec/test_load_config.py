@@ -323,7 +323,9 @@ def test_distinct_cluster_names_are_accepted(tmp_path: Path) -> None:
 
 
 def test_fails_without_clusters(tmp_path: Path) -> None:
-    _fails(tmp_path, _app(clusters=[]), r"\n  - clusters: .*at least 1 item")
+    _fails(
+        tmp_path, _app(clusters=[]), r"\n  - clusters: the config deploys nothing: no cluster, job flow or serverless"
+    )
 
 
 def test_every_problem_in_a_file_is_listed(tmp_path: Path) -> None:

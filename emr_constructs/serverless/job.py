@@ -1,0 +1,264 @@
+"""``EmrServerlessJob``: a job run on an EMR Serverless application, driven by a Step Functions state machine on the
+optimized ``emr-serverless:startJobRun.sync`` integration, with notifications and an optional schedule."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from emr_constructs.iam import acknowledge_resource_finding
+from emr_constructs.jobflow.notifications import execution_log_group, outcome_topic
+from emr_constructs.jobflow.permissions import (
+    LOG_DELIVERY_ACTIONS,
+    TOPIC_KEY_ACTIONS,
+    TRACING_ACTIONS,
+    state_machine_role,
+)
+from emr_constructs.jobflow.schedule import schedule_job_flow
+from emr_constructs.jobs.bootstrap import grant_object_read, local_asset
+from emr_constructs.lint_suppressions import ignore_cfn_lint
+from emr_constructs.serverless.base import LOG_KEY_SUBMITTER_ACTIONS, SERVICE, IEmrServerlessApplication
+from emr_constructs.serverless.job_definition import (
+    APPLICATION_TIMEOUT_SECONDS,
+    build_definition,
+    hive_driver,
+    spark_driver,
+    start_job_run_request,
+    task_timeout_seconds,
+)
+from emr_constructs.spec.serverless import QUEUE_TIMEOUT_MINUTES, ServerlessApplicationSpec
+from emr_constructs.spec.serverless_jobs import ServerlessJobSpec, job_on_application_problems
+
+#: EventBridge rules Step Functions manages for the ``.sync`` integrations (Step Functions Developer Guide,
+#: "IAM policies for Amazon EMR Serverless").
+JOB_RULE = "StepFunctionsGetEventsForEMRServerlessJobRule"
+APPLICATION_RULE = "StepFunctionsGetEventsForEMRServerlessApplicationRule"
+RULE_ACTIONS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
+#: Room for the notifications and state transitions beyond the tasks' own timeouts.
+_EXECUTION_MARGIN_SECONDS = 900
+
+
+class EmrServerlessJob(Construct):
+    """A ``ServerlessJobSpec`` run by a state machine (``state_machine``) on ``application``.
+
+    Each execution sends StartJobRun (a new idempotency token per execution) with the application's execution
+    role, the job's driver, timeout, retry policy and configuration overrides, and the S3 log location; it waits
+    for the run to end (``startJobRun.sync``) and publishes the outcome to ``topic`` (TLS-only, its own rotated
+    key). A local script (or Hive query file) becomes an asset that the execution role alone may read
+    (``s3:GetObject`` on that object). With ``manage_application`` the state machine starts the application
+    first and stops it after the run, also after a failure. Executions are logged (ALL) to a KMS-encrypted log
+    group kept a year, and traced. The state machine's role has exactly the statements of the Step Functions
+    guide for these integrations, in one customer-managed policy (``policy``).
+
+    :param application: where the job runs; its ``execution_role`` runs the job (required).
+    :param spec: the job.
+    :param schedule: starts an execution on a schedule.
+        Default: ``spec.schedule`` when set, else none (start executions yourself).
+    :param manage_application: start the application before the run and stop it after.
+        Default: ``True`` when the application's auto-start is off, else ``False``.
+    :param log_uri: the S3 log location (``s3://bucket/prefix/``) sent with each run.
+        Default: the application's (``EmrServerlessApplication.log_uri``), else none (the application's setting).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        application: IEmrServerlessApplication,
+        spec: ServerlessJobSpec,
+        schedule: events.Schedule | None = None,
+        manage_application: bool | None = None,
+        log_uri: str | None = None,
+    ) -> None:
+        app_spec: ServerlessApplicationSpec | None = getattr(application, "spec", None)
+        problems = job_on_application_problems(spec, app_spec) if app_spec is not None else []
+        if problems:
+            raise ValueError(f"EmrServerlessJob {id!r}: " + "; ".join(p.describe() for p in problems))
+        role = application.execution_role
+        if role is None:
+            raise ValueError(
+                f"EmrServerlessJob {id!r}: application {application.application_name} has no known execution role. "
+                "Fix: import it with execution_role=iam.Role.from_role_arn(...)"
+            )
+        super().__init__(scope, id)
+        self.spec = spec
+        self.application = application
+        stack = cdk.Stack.of(self)
+        if manage_application is None:
+            manage_application = app_spec is not None and not app_spec.auto_start
+        self.manage_application = manage_application
+        log_uri = log_uri or getattr(application, "log_uri", None)
+        log_key = application.log_key
+        self._log_key = log_key
+        self.request = start_job_run_request(
+            application_id=application.application_id,
+            execution_role_arn=role.role_arn,
+            name=spec.name,
+            driver=self._driver(role),
+            timeout_minutes=spec.timeout_minutes,
+            max_attempts=spec.max_attempts,
+            configurations=spec.configurations,
+            log_uri=log_uri,
+            log_key_arn=log_key.key_arn if log_key is not None and log_uri is not None else None,
+        )
+        self.topic, self.topic_key = outcome_topic(
+            self,
+            "Topic",
+            purpose="the outcome notifications of an EMR Serverless job",
+            display_name="EMR Serverless job",
+        )
+        self.log_group, self.log_group_key = execution_log_group(
+            self, "ExecutionLogs", purpose="the execution logs of an EMR Serverless job"
+        )
+        self.state_machine_role = state_machine_role(
+            self, "StateMachineRole", description=f"Runs EMR Serverless job {spec.name} and reports its outcome."
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "StateMachinePolicy",
+            description=f"What EMR Serverless job {spec.name}'s state machine does, and nothing else.",
+            statements=self._statements(stack, role.role_arn),
+            roles=[self.state_machine_role],
+        )
+        queue = (
+            app_spec.scheduler.queue_timeout_minutes if app_spec and app_spec.scheduler else QUEUE_TIMEOUT_MINUTES[1]
+        )
+        task_timeout = task_timeout_seconds(spec.timeout_minutes, spec.max_attempts, queue)
+        definition = build_definition(
+            partition=stack.partition,
+            request=self.request,
+            job_name=spec.name,
+            topic_arn=self.topic.topic_arn,
+            task_timeout=task_timeout,
+            manage_application=manage_application,
+            log_location=log_uri,
+        )
+        applications = 3 * APPLICATION_TIMEOUT_SECONDS if manage_application else 0
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            comment=definition["Comment"],
+            definition_body=sfn.DefinitionBody.from_string(stack.to_json_string(definition)),
+            role=self.state_machine_role.without_policy_updates(),
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            tracing_enabled=True,
+            timeout=cdk.Duration.seconds(task_timeout + applications + _EXECUTION_MARGIN_SECONDS),
+        )
+        # Step Functions checks the log delivery permissions when it creates the state machine.
+        self.state_machine.node.add_dependency(self.policy)
+        ignore_cfn_lint(
+            self.state_machine.node.default_child,  # type: ignore[arg-type]
+            "W3005",
+            "aws-cdk-lib's own DependsOn on the state machine's role, whose ARN the RoleArn property references",
+        )
+        self._acknowledge(stack)
+        chosen = schedule or (events.Schedule.expression(spec.schedule) if spec.schedule else None)
+        self.schedule_rule: events.Rule | None = None
+        if chosen is not None:
+            self.schedule_rule = schedule_job_flow(
+                self, self.state_machine, chosen, subject=f"EMR Serverless job {spec.name}"
+            )
+
+    def _driver(self, role: iam.IRole) -> dict[str, object]:
+        spark, hive = self.spec.spark, self.spec.hive
+        if spark is not None:
+            return spark_driver(self._script("Script", spark.script, role), spark.args, spark.conf, spark.main_class)
+        assert hive is not None  # the spec holds exactly one driver
+        init = self._script("InitQuery", hive.init_query_file, role) if hive.init_query_file else None
+        return hive_driver(self._script("Query", hive.query, role), init, hive.parameters)
+
+    def _script(self, id: str, script: str, role: iam.IRole) -> str:
+        """A repository file becomes an asset only ``role`` may read; an s3:// URI passes through."""
+        if script.startswith("s3://"):
+            return script
+        asset = local_asset(self, id, script)
+        grant_object_read(role, asset.bucket, asset.s3_object_key)
+        return asset.s3_object_url
+
+    def _statements(self, stack: cdk.Stack, role_arn: str) -> list[iam.PolicyStatement]:
+        """Step Functions Developer Guide, "IAM policies for Amazon EMR Serverless" (startJobRun.sync,
+        startApplication.sync, stopApplication.sync), with the topic, log delivery and tracing."""
+        application = self.application.application_arn
+
+        def rule(name: str) -> str:
+            return stack.format_arn(service="events", resource="rule", resource_name=name)
+
+        statements = [
+            iam.PolicyStatement(sid="StartJobRun", actions=["emr-serverless:StartJobRun"], resources=[application]),
+            iam.PolicyStatement(
+                sid="FollowAndCancelJobRuns",
+                actions=["emr-serverless:GetJobRun", "emr-serverless:CancelJobRun"],
+                resources=[f"{application}/jobruns/*"],
+            ),
+            iam.PolicyStatement(
+                sid="PassExecutionRole",
+                actions=["iam:PassRole"],
+                resources=[role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": SERVICE}},
+            ),
+            iam.PolicyStatement(sid="ManagedRuleForJobRuns", actions=list(RULE_ACTIONS), resources=[rule(JOB_RULE)]),
+        ]
+        if self._log_key is not None:
+            # "Encrypting logs": EMR Serverless rejects a run whose submitter may not use the log key.
+            statements.append(
+                iam.PolicyStatement(
+                    sid="UseLogKey", actions=list(LOG_KEY_SUBMITTER_ACTIONS), resources=[self._log_key.key_arn]
+                )
+            )
+        if self.manage_application:
+            statements += [
+                iam.PolicyStatement(
+                    sid="StartAndStopApplication",
+                    actions=[
+                        "emr-serverless:StartApplication",
+                        "emr-serverless:StopApplication",
+                        "emr-serverless:GetApplication",
+                    ],
+                    resources=[application],
+                ),
+                iam.PolicyStatement(
+                    sid="ManagedRuleForApplications", actions=list(RULE_ACTIONS), resources=[rule(APPLICATION_RULE)]
+                ),
+            ]
+        statements += [
+            iam.PolicyStatement(sid="PublishOutcome", actions=["sns:Publish"], resources=[self.topic.topic_arn]),
+            iam.PolicyStatement(
+                sid="EncryptOutcome", actions=list(TOPIC_KEY_ACTIONS), resources=[self.topic_key.key_arn]
+            ),
+            iam.PolicyStatement(sid="DeliverExecutionLogs", actions=list(LOG_DELIVERY_ACTIONS), resources=["*"]),
+            iam.PolicyStatement(sid="Tracing", actions=list(TRACING_ACTIONS), resources=["*"]),
+        ]
+        return statements
+
+    def _acknowledge(self, stack: cdk.Stack) -> None:
+        policy = self.policy.node.default_child
+        assert policy is not None  # an iam.ManagedPolicy always has its L1
+        cdk.Validations.of(policy).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                reason="Only actions without a resource type take Resource '*' here (Service Authorization "
+                "Reference): the CloudWatch Logs vended-log delivery actions Step Functions needs for execution "
+                "logging, and the X-Ray tracing actions. Every other statement names its resources.",
+            )
+        )
+        acknowledge_resource_finding(
+            policy,
+            "AwsSolutions::AwsSolutions-IAM5",
+            f"{self.application.application_arn}/jobruns/*",
+            reason="Job run ids exist only once a run starts; GetJobRun and CancelJobRun (what startJobRun.sync "
+            "needs to follow and cancel its run) are limited to this one application's job runs.",
+        )
+
+    # --- accessors ---------------------------------------------------------------------------------------------
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.state_machine.state_machine_arn
+
+    def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` start the job (``states:StartExecution`` on its state machine)."""
+        return self.state_machine.grant_start_execution(grantee)
