@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from emr_constructs.cost.serverless import add_serverless_cost_arguments
 from emr_constructs.operations import add_status_arguments, add_submit_arguments, run_status, run_submit
 from emr_constructs.security.certs import (
     KEY_TYPES,
@@ -90,6 +91,15 @@ def summary(config: AppConfig) -> str:
             f"job flow {flow.cluster.name}: {flow.cluster.release_label}, {len(flow.cluster.steps)} step(s), "
             f"schedule {flow.schedule or 'none (start executions yourself)'}"
         )
+    for app in config.serverless_applications:
+        maximum = app.maximum_capacity
+        bound = f"{maximum.cpu_vcpu} vCPU, {maximum.memory_gb} GB" if maximum else "unbounded"
+        stop = f"auto-stop after {app.idle_timeout_minutes} min" if app.auto_stop else "no auto-stop"
+        lines.append("")
+        lines.append(f"serverless application {app.name}: {app.release_label}, {app.type} on {app.architecture}")
+        lines.append(f"  maximum capacity {bound}; {stop}; auto-start {'on' if app.auto_start else 'off'}")
+        for job in (j for j in config.serverless_jobs if j.application == app.name):
+            lines.append(f"  job {job.name}: schedule {job.schedule or 'none'}, timeout {job.timeout_minutes} min")
     return "\n".join(lines)
 
 
@@ -182,12 +192,14 @@ def _status(arguments: argparse.Namespace) -> int:
 
 
 def _cost(arguments: argparse.Namespace) -> int:
-    """Estimate each cluster's hourly cost from the price table; --refresh rebuilds the table first (boto3)."""
+    """Estimate each cluster's and Serverless application's cost from the price table; --refresh rebuilds the
+    table's EC2 and EMR prices first (boto3)."""
     import json
 
     from emr_constructs.cost import PriceError, estimate, load_prices, render
     from emr_constructs.cost.estimate import as_json, instance_types
     from emr_constructs.cost.refresh import refresh_prices
+    from emr_constructs.cost.serverless import estimate_applications, render_serverless, serverless_json
     from emr_constructs.operations.clients import run_operation
 
     if arguments.refresh and _cli_extra_missing("boto3"):
@@ -219,10 +231,13 @@ def _cost(arguments: argparse.Namespace) -> int:
     discount = arguments.spot_discount / 100
     try:
         estimates = [estimate(cluster, config.region, prices, discount) for cluster in clusters]
+        applications = estimate_applications(config, prices, arguments)
         if arguments.format == "json":
-            print(json.dumps([as_json(result, prices, discount) for result in estimates], indent=2))
-        for result in estimates if arguments.format == "text" else ():
-            print(render(result, prices, discount))
+            items = [*(as_json(result, prices, discount) for result in estimates), *map(serverless_json, applications)]
+            print(json.dumps(items, indent=2))
+        texts = [*(render(result, prices, discount) for result in estimates), *map(render_serverless, applications)]
+        for text in texts if arguments.format == "text" else ():
+            print(text)
             print()
     except PriceError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -296,10 +311,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.set_defaults(handler=_status)
     cost = commands.add_parser(
         "cost",
-        help="estimate each cluster's hourly cost range, EC2 and EMR, and the Spot saving",
+        help="estimate each cluster's hourly cost range, EC2 and EMR, and the Spot saving; and Serverless applications",
         description="Hourly cost from minimum to maximum capacity, split into EC2 On-Demand, EC2 Spot and the EMR "
         "uplift, with the saving against the same capacity all On-Demand. Prices come from the shipped table (or "
-        "--prices); --refresh rebuilds them with boto3 (Pricing API, ec2:DescribeSpotPriceHistory).",
+        "--prices); --refresh rebuilds them with boto3 (Pricing API, ec2:DescribeSpotPriceHistory). EMR Serverless "
+        "applications: the worst-case hour at maximum capacity, the initial capacity's hour and, with "
+        "--serverless-job-hours, a job's cost.",
     )
     cost.add_argument("config", help="path to an environment's YAML, e.g. config/dev.yaml")
     cost.add_argument("--prices", type=Path, metavar="FILE", help="price table to read (and, with --refresh, write)")
@@ -312,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="assumed Spot discount below On-Demand where the table has no measured Spot price (default 60)",
     )
     cost.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    add_serverless_cost_arguments(cost)
     cost.set_defaults(handler=_cost)
 
     preflight = commands.add_parser(

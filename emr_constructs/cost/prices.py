@@ -4,6 +4,9 @@ Three kinds of price per instance type: ``ec2_on_demand`` (Linux, shared tenancy
 instance-hour, charged alike on On-Demand and Spot instances) and ``spot`` (a measured average, only from
 ``refresh``; the Pricing API has no Spot prices). The package ships ``prices.json``; ``emr-constructs cost
 --refresh --prices FILE`` rebuilds a table with boto3.
+
+EMR Serverless rates sit beside them, per region and architecture (``ARM64``, ``X86_64``, or ``any`` where the
+source names none), in USD per vCPU-hour, per memory GB-hour and per storage GB-hour (``SERVERLESS_DIMENSIONS``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from typing import Any, Literal
 PriceKind = Literal["ec2_on_demand", "emr", "spot"]
 KINDS: tuple[PriceKind, ...] = ("ec2_on_demand", "emr", "spot")
 SHIPPED = Path(__file__).resolve().parent / "prices.json"
+SERVERLESS_DIMENSIONS = ("vcpu_hour", "memory_gb_hour", "storage_gb_hour")
+#: A rate whose source names no architecture; used for ARM64 and X86_64 alike, as a printed assumption.
+ANY_ARCHITECTURE = "any"
+SERVERLESS_ARCHITECTURES = ("ARM64", "X86_64", ANY_ARCHITECTURE)
 
 #: The EMR price of an instance type is 25 % of its **us-east-1** EC2 On-Demand price, in every commercial region
 #: checked (GovCloud differs): a documented rule, not a measured price, used only where the table holds no ``emr``
@@ -44,16 +51,31 @@ class Price:
 
 @dataclass
 class PriceTable:
-    """``regions[region][instance_type][kind]`` -> ``Price``."""
+    """``regions[region][instance_type][kind]`` -> ``Price``; ``serverless[region][architecture][dimension]`` ->
+    ``Price`` (USD per vCPU-, memory GB- or storage GB-hour)."""
 
     regions: dict[str, dict[str, dict[str, Price]]] = field(default_factory=dict)
     path: Path | None = None
+    serverless: dict[str, dict[str, dict[str, Price]]] = field(default_factory=dict)
 
     def get(self, region: str, instance_type: str, kind: PriceKind) -> Price | None:
         return self.regions.get(region, {}).get(instance_type, {}).get(kind)
 
     def put(self, region: str, instance_type: str, kind: PriceKind, price: Price) -> None:
         self.regions.setdefault(region, {}).setdefault(instance_type, {})[kind] = price
+
+    def put_serverless(self, region: str, architecture: str, dimension: str, price: Price) -> None:
+        self.serverless.setdefault(region, {}).setdefault(architecture, {})[dimension] = price
+
+    def serverless_rates(self, region: str, architecture: str) -> tuple[dict[str, Price], bool] | None:
+        """The EMR Serverless rates of ``region`` and whether they are the architecture's own: its own when the
+        table holds all three, else the ``any`` rates (``False``); ``None`` when the region has neither."""
+        rates = self.serverless.get(region, {})
+        for key, own in ((architecture, True), (ANY_ARCHITECTURE, False)):
+            found = rates.get(key, {})
+            if all(dimension in found for dimension in SERVERLESS_DIMENSIONS):
+                return found, own
+        return None
 
     def emr(self, region: str, instance_type: str) -> tuple[Price, bool] | None:
         """The EMR price and whether it is derived by ``EMR_RULE``: the table's measured price when it holds one,
@@ -101,21 +123,34 @@ class PriceTable:
         return sorted(found)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "regions": {
-                region: {
-                    instance_type: {
-                        kind: {"usd_per_hour": p.usd_per_hour, "source": p.source, "as_of": p.as_of}
-                        for kind, p in sorted(kinds.items())
-                    }
-                    for instance_type, kinds in sorted(types.items())
-                }
-                for region, types in sorted(self.regions.items())
-            }
-        }
+        """The file's shape; ``serverless`` only when the table holds EMR Serverless rates."""
+        data: dict[str, Any] = {"regions": _nested_json(self.regions)}
+        if self.serverless:
+            data["serverless"] = _nested_json(self.serverless)
+        return data
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+
+def _nested_json(prices: dict[str, dict[str, dict[str, Price]]]) -> dict[str, Any]:
+    return {
+        outer: {
+            inner: {
+                kind: {"usd_per_hour": p.usd_per_hour, "source": p.source, "as_of": p.as_of}
+                for kind, p in sorted(kinds.items())
+            }
+            for inner, kinds in sorted(middle.items())
+        }
+        for outer, middle in sorted(prices.items())
+    }
+
+
+def _price(entry: Any, where: str) -> Price:
+    price = Price(float(entry["usd_per_hour"]), str(entry["source"]), str(entry["as_of"]))
+    if price.usd_per_hour < 0 or not price.source or not price.as_of:
+        raise ValueError(f"{where}: needs a price >= 0, a source and a date")
+    return price
 
 
 def load_prices(path: Path | None = None) -> PriceTable:
@@ -132,13 +167,18 @@ def load_prices(path: Path | None = None) -> PriceTable:
                 for kind, entry in kinds.items():
                     if kind not in KINDS:
                         raise ValueError(f"unknown price kind {kind!r} for {region} {instance_type}")
-                    price = Price(float(entry["usd_per_hour"]), str(entry["source"]), str(entry["as_of"]))
-                    if price.usd_per_hour < 0 or not price.source or not price.as_of:
-                        raise ValueError(f"{region} {instance_type} {kind}: needs a price >= 0, a source and a date")
-                    table.put(region, instance_type, kind, price)
+                    table.put(region, instance_type, kind, _price(entry, f"{region} {instance_type} {kind}"))
+        for region, architectures in data.get("serverless", {}).items():
+            for architecture, dimensions in architectures.items():
+                for dimension, entry in dimensions.items():
+                    if architecture not in SERVERLESS_ARCHITECTURES or dimension not in SERVERLESS_DIMENSIONS:
+                        raise ValueError(f"unknown serverless rate {region} {architecture} {dimension}")
+                    price = _price(entry, f"serverless {region} {architecture} {dimension}")
+                    table.put_serverless(region, architecture, dimension, price)
         return table
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise PriceError(
             f"{source}: not a price table ({error}). Fix: give a file written by `emr-constructs cost --refresh "
-            '--prices FILE`, shaped {"regions": {REGION: {TYPE: {KIND: {"usd_per_hour", "source", "as_of"}}}}}'
+            '--prices FILE`, shaped {"regions": {REGION: {TYPE: {KIND: {"usd_per_hour", "source", "as_of"}}}}} (and '
+            '"serverless": {REGION: {ARCHITECTURE: {DIMENSION: {...}}}})'
         ) from error

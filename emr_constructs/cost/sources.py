@@ -1,4 +1,5 @@
-"""Price tables from files that exist offline: SkyPilot's AWS catalog (``vms.csv``) or an AWS EC2 offer file.
+"""Price tables from files that exist offline: SkyPilot's AWS catalog (``vms.csv``) or an AWS EC2 offer file, and
+PerfKitBenchmarker's EMR Serverless price list.
 
 ``scripts/build_price_table.py`` turns them into ``prices.json``. Only EC2 On-Demand prices are read (Linux, shared
 tenancy, no pre-installed software); EMR prices follow ``EMR_RULE`` unless a table holds a measured one
@@ -7,12 +8,13 @@ tenancy, no pre-installed software); EMR prices follow ``EMR_RULE`` unless a tab
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from emr_constructs.cost.prices import Price, PriceError, PriceTable
+from emr_constructs.cost.prices import ANY_ARCHITECTURE, Price, PriceError, PriceTable
 
 #: The SkyPilot catalog's columns that are read (``catalogs/v8/aws/vms.csv``).
 CATALOG_COLUMNS = ("InstanceType", "Price", "Region")
@@ -27,6 +29,13 @@ OFFER_FILTER = {
     "License Model": "No License required",
 }
 OFFER_COLUMNS = ("Instance Type", "Region Code", "PricePerUnit", *OFFER_FILTER)
+#: PerfKitBenchmarker's ``aws_dpb_emr_serverless_prices.py``: the dict it assigns, and its keys -> our dimensions.
+SERVERLESS_NAME = "EMR_SERVERLESS_PRICES"
+SERVERLESS_KEYS = {
+    "vcpu_hours": "vcpu_hour",
+    "memory_gb_hours": "memory_gb_hour",
+    "storage_gb_hours": "storage_gb_hour",
+}
 
 
 def _rows(text: str, first_column: str, path: Path) -> Iterator[dict[str, str]]:
@@ -80,3 +89,33 @@ def add_prices(
         seen[key] = usd
         table.put(region, instance_type, "ec2_on_demand", Price(usd, source, as_of))
     return len(seen)
+
+
+def add_serverless_prices(
+    table: PriceTable, path: Path, *, source: str, as_of: str, regions: set[str] | None = None
+) -> int:
+    """Put the EMR Serverless rates of PerfKitBenchmarker's price list at ``path`` (its ``EMR_SERVERLESS_PRICES``
+    literal, read without running the file) for ``regions`` (default all) into ``table``; the number of regions.
+    The list names no architecture, so its rates go under ``any``."""
+    try:
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        literal = next(
+            node.value
+            for node in module.body
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == SERVERLESS_NAME for t in node.targets)
+        )
+        rates = ast.literal_eval(literal)
+        count = 0
+        for region, entry in sorted(rates.items()):
+            if regions is not None and region not in regions:
+                continue
+            for key, dimension in SERVERLESS_KEYS.items():
+                table.put_serverless(region, ANY_ARCHITECTURE, dimension, Price(float(entry[key]), source, as_of))
+            count += 1
+        return count
+    except (OSError, SyntaxError, ValueError, StopIteration, KeyError, TypeError, AttributeError) as error:
+        keys = ", ".join(SERVERLESS_KEYS)
+        raise PriceError(
+            f"{path}: not PerfKitBenchmarker's EMR Serverless price list ({error!r}). Fix: give "
+            f"aws_dpb_emr_serverless_prices.py as published: {SERVERLESS_NAME} = {{REGION: {{{keys}}}}}"
+        ) from error

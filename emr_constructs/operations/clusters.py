@@ -26,8 +26,8 @@ CLUSTER_ID_OUTPUT = "ClusterId"
 ENDED_STATES = frozenset({"TERMINATING", "TERMINATED", "TERMINATED_WITH_ERRORS"})
 
 
-def cluster_id_from_stack(cloudformation: Any, stack_name: str) -> str:
-    """The value of ``stack_name``'s ``ClusterId`` output; :class:`OperationError` if no such stack or output."""
+def stack_outputs(cloudformation: Any, stack_name: str) -> tuple[dict[str, str], str]:
+    """``stack_name``'s outputs and status (``DescribeStacks``); :class:`OperationError` if there is no such stack."""
     region = region_of(cloudformation)
     try:
         stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
@@ -41,14 +41,25 @@ def cluster_id_from_stack(cloudformation: Any, stack_name: str) -> str:
         raise OperationError(f"stack {stack_name} does not exist in {region}: check the name and --region")
     stack: Mapping[str, Any] = stacks[0]
     outputs = {str(o["OutputKey"]): str(o.get("OutputValue", "")) for o in stack.get("Outputs", [])}
+    return outputs, str(stack.get("StackStatus", "status unknown"))
+
+
+def cluster_id_from_outputs(stack_name: str, outputs: Mapping[str, str], status: str) -> str:
+    """The ``ClusterId`` output's value; :class:`OperationError` naming the outputs there are if it is missing."""
     cluster_id = outputs.get(CLUSTER_ID_OUTPUT, "")
     if not cluster_id:
         present = ", ".join(sorted(outputs)) or "none"
         raise OperationError(
-            f"stack {stack_name} ({stack.get('StackStatus', 'status unknown')}) has no {CLUSTER_ID_OUTPUT} output "
+            f"stack {stack_name} ({status}) has no {CLUSTER_ID_OUTPUT} output "
             f"(its outputs: {present}); give the stack of a cluster, or --cluster-id"
         )
     return cluster_id
+
+
+def cluster_id_from_stack(cloudformation: Any, stack_name: str) -> str:
+    """The value of ``stack_name``'s ``ClusterId`` output; :class:`OperationError` if no such stack or output."""
+    outputs, status = stack_outputs(cloudformation, stack_name)
+    return cluster_id_from_outputs(stack_name, outputs, status)
 
 
 def describe_cluster(emr: EMRClient, cluster_id: str) -> ClusterTypeDef:

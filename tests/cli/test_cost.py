@@ -1,5 +1,6 @@
 """`emr-constructs cost`: the estimate from a price table, and --refresh through botocore's Stubber (the Pricing
-API's GetProducts for EC2 and EMR, EC2's DescribeSpotPriceHistory); no request leaves the machine."""
+API's GetProducts for EC2 and EMR, EC2's DescribeSpotPriceHistory); no request leaves the machine. EMR Serverless
+applications are priced from temporary configs."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from botocore.stub import Stubber
 
 from emr_constructs.cli import main
-from emr_constructs.cost import load_prices
+from emr_constructs.cost import Price, load_prices
 from emr_constructs.operations import clients
 from emr_constructs.operations.clients import make_client
 from tests.cost.test_estimate import FIXTURE_PRICES, fixture_table
@@ -205,3 +207,103 @@ def test_fails_on_an_ambiguous_price(stubs: Stubs, tmp_path: Path, capsys: pytes
     assert main(["cost", CONFIG, "--refresh", "--prices", str(tmp_path / "p.json")]) == 1
     err = capsys.readouterr().err
     assert "returned 2 On-Demand price(s) for EC2 c7g.4xlarge in eu-west-1" in err
+
+
+# --- EMR Serverless applications ---------------------------------------------------------------------------------
+
+
+def _serverless_config(tmp_path: Path) -> Path:
+    """config/dev.yaml plus two applications of known shapes (written to a temporary YAML)."""
+    data = yaml.safe_load(Path(CONFIG).read_text())
+    data.setdefault("serverless_applications", [])
+    data["serverless_applications"] += [
+        {
+            "name": "etl-x86",
+            "release_label": "emr-7.12.0",
+            "architecture": "X86_64",
+            "maximum_capacity": {"cpu_vcpu": 400, "memory_gb": 1600, "disk_gb": 20000},
+            "initial_capacity": {"Executor": {"worker_count": 4, "worker": {"cpu_vcpu": 4, "memory_gb": 16}}},
+        },
+        {"name": "adhoc", "release_label": "emr-7.12.0", "maximum_capacity": {"cpu_vcpu": 16, "memory_gb": 64}},
+    ]
+    path = tmp_path / "env.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_cost_prices_serverless_applications(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Shipped eu-west-1 rates 0.052624 / 0.0057785 / 0.000122. etl-x86, workers of its Executor (4 vCPU, 16 GB,
+    20 GB): W = 100, storage 20000 - 2000 = 18000 GB; 400 * 0.052624 + 1600 * 0.0057785 + 18000 * 0.000122
+    = 21.0496 + 9.2456 + 2.196 = 32.4912. Initial: 4 * (0.210496 + 0.092456) = 1.211808. A 2 h job: at most 64.9824;
+    3 workers: 2 * 3 * 0.302952 = 1.817712."""
+    config = _serverless_config(tmp_path)
+    argv = ["cost", str(config), "--serverless-job-hours", "2", "--serverless-job-workers", "3"]
+    assert main([*argv, "--serverless-worker", "4,16", "--format", "json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    items = {e["serverless_application"]: e for e in entries if "serverless_application" in e}
+    etl = items["etl-x86"]
+    assert etl["usd_per_hour"] == {
+        "maximum_capacity": 32.4912,
+        "maximum_capacity_workers": 100,
+        "initial_capacity": 1.211808,
+    }
+    assert etl["job"] == {"hours": 2.0, "at_most_usd": 64.9824, "workers": 3, "with_workers_usd": 1.817712}
+    assert etl["worker"] == {"cpu_vcpu": 4, "memory_gb": 16, "disk_gb": 20, "from": "--serverless-worker"}
+    assert "this X86_64 application is priced at it" in etl["architecture_assumption"]
+    assert etl["sources"][0]["source"].startswith("GoogleCloudPlatform/PerfKitBenchmarker")
+
+    # Without --serverless-worker, an application with no initial Executor cannot price N workers: it says how to.
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "--serverless-job-workers needs a worker shape" in err and "Fix: give --serverless-worker" in err
+    # Without N, each application's own shape (or none) and the maximum-capacity bound.
+    assert main(["cost", str(config), "--serverless-job-hours", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "serverless application etl-x86 (eu-west-1, Spark, X86_64), USD" in out
+    assert "  worker shape: 4 vCPU, 16 GB, 20 GB disk (initial_capacity.Executor)" in out
+    assert "  maximum capacity, worst-case hour         $32.49" in out
+    assert "  job of 2 h, at most                       $64.98  2 h x $32.49 (maximum capacity)" in out
+    assert "serverless application adhoc (eu-west-1, Spark, ARM64), USD" in out
+    assert "  worker shape: none given" in out
+
+
+def test_fails_serverless_region_without_a_rate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A table with the clusters' prices and EMR Serverless rates for another region only: one error line."""
+    table = fixture_table()
+    for dimension in ("vcpu_hour", "memory_gb_hour", "storage_gb_hour"):
+        table.put_serverless("us-east-1", "any", dimension, Price(0.05, "test fixture", "2026-11-01"))
+    prices = tmp_path / "prices.json"
+    table.save(prices)
+    assert main(["cost", str(_serverless_config(tmp_path)), "--prices", str(prices)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: serverless application ")
+    assert f"the price table {prices} has no EMR Serverless rate for eu-west-1 (it has: us-east-1)" in err
+    assert "Traceback" not in err
+
+
+def test_a_refreshed_table_borrows_the_shipped_serverless_rates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prices = tmp_path / "prices.json"
+    fixture_table().save(prices)
+    assert main(["cost", str(_serverless_config(tmp_path)), "--prices", str(prices)]) == 0
+    out = capsys.readouterr().out
+    assert "serverless application etl-x86" in out and "aws_dpb_emr_serverless_prices.py @441d2f97" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--serverless-job-hours", "0", "is not a positive number of hours"),
+        ("--serverless-job-workers", "-2", "is not a whole number of workers from 1"),
+        ("--serverless-worker", "4", "is not VCPU,MEMORY_GB[,DISK_GB]"),
+        ("--serverless-worker", "4,16,10", "a worker's disk is at least 20 GB"),
+    ],
+)
+def test_fails_serverless_cost_usage_exit_2(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["cost", CONFIG, f"{option}={value}"])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err

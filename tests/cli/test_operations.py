@@ -720,7 +720,7 @@ def test_fails_wait_keeps_the_step_id_when_aws_fails_later(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["submit", "--spark", SCRIPT], "one of the arguments --stack --cluster-id is required"),
+        (["submit", "--spark", SCRIPT], "one of the arguments --stack --cluster-id --application-id is required"),
         (["submit", "--stack", STACK, "--cluster-id", FLEET_CLUSTER, "--spark", SCRIPT], "not allowed with argument"),
         (["submit", "--cluster-id", FLEET_CLUSTER], "the following arguments are required: --spark"),
         (["submit", "--cluster-id", FLEET_CLUSTER, "--spark", "jobs/etl.py"], "is not an S3 object URI"),
@@ -729,7 +729,7 @@ def test_fails_wait_keeps_the_step_id_when_aws_fails_later(
         (["submit", "--cluster-id", FLEET_CLUSTER, "--spark", SCRIPT, "--execution-role", "etl"], "not an IAM role"),
         (["submit", "--cluster-id", FLEET_CLUSTER, "--spark", SCRIPT, "--poll-seconds", "0"], "0 is below 1"),
         (["submit", "--cluster-id", FLEET_CLUSTER, "--spark", SCRIPT, "--action-on-failure", "STOP"], "invalid choice"),
-        (["status"], "one of the arguments --stack --cluster-id is required"),
+        (["status"], "one of the arguments --stack --cluster-id --application-id is required"),
         (["status", "--cluster-id", FLEET_CLUSTER, "--steps", "-1"], "out of range; choose 0..1000"),
         (["status", "--cluster-id", FLEET_CLUSTER, "--steps", "many"], "is not a whole number"),
     ],

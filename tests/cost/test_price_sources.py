@@ -180,8 +180,12 @@ def test_cost_prints_json() -> None:
     config = load_config(REPO / "config" / "dev.yaml")
     estimates = json.loads(done.stdout)
     names = [c.name for c in config.clusters] + [flow.cluster.name for flow in config.job_flows]
-    assert [e["cluster"] for e in estimates] == names and len(names) == 2  # the cluster and the job flow
+    assert [e["cluster"] for e in estimates if "cluster" in e] == names and len(names) == 2  # cluster and job flow
     assert estimates[0]["usd_per_hour"][0]["ec2_on_demand"] == 2.3647
+    # Serverless applications follow the clusters, one entry each.
+    applications = [e["serverless_application"] for e in estimates if "serverless_application" in e]
+    assert applications == [app.name for app in config.serverless_applications]
+    assert len(estimates) == len(names) + len(applications)
 
 
 def test_prod_in_eu_west_1_by_hand() -> None:
