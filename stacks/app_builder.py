@@ -11,9 +11,11 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 from emr_constructs.policy.nag_pack import EmrChecks
 from emr_constructs.spec import AppConfig, load_config
+from emr_constructs.spec.serverless_checks import construct_id
 from stacks.account_baseline_stack import AccountBaselineStack
 from stacks.cluster_stack import ClusterStack
 from stacks.job_flow_stack import JobFlowStack
+from stacks.serverless_stack import ServerlessStack
 from stacks.stateful_stack import StatefulStack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +91,21 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
         flow_stack.add_stack_dependency(stateful)
         if baseline is not None:
             flow_stack.add_stack_dependency(baseline)
+    for application in config.serverless_applications:
+        serverless = ServerlessStack(
+            app,
+            config.stack_name(construct_id(application.name)),
+            config=config,
+            application=application,
+            stateful=stateful,
+            env=env,
+            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
+            description=f"emr-constructs {config.environment}: EMR Serverless application {application.name}",
+            catalog_key=baseline.glue_catalog_key if baseline is not None else None,
+        )
+        serverless.add_stack_dependency(stateful)
+        if baseline is not None:
+            serverless.add_stack_dependency(baseline)
     for key, value in config.tags.items():
         cdk.Tags.of(app).add(key, value)
     return stateful, clusters

@@ -24,6 +24,18 @@ if TYPE_CHECKING:
     from stacks.stateful_stack import StatefulStack
 
 
+def data_bucket(
+    stack: cdk.Stack, config: AppConfig, stateful: StatefulStack, name: str, imported: dict[str, s3.IBucket]
+) -> s3.IBucket:
+    """The config's data bucket ``name`` in ``stack`` (imported once per stack, into ``imported``), with the S3
+    data key that encrypts it."""
+    if name not in imported:
+        imported[name] = s3.Bucket.from_bucket_attributes(
+            stack, f"Data-{name}", bucket_name=config.bucket_name(name), encryption_key=stateful.s3_data_key
+        )
+    return imported[name]
+
+
 def grant_data_access(
     stack: cdk.Stack,
     *,
@@ -64,11 +76,7 @@ def grant_data_access(
     buckets: dict[str, s3.IBucket] = {}
 
     def bucket(name: str) -> s3.IBucket:
-        if name not in buckets:
-            buckets[name] = s3.Bucket.from_bucket_attributes(
-                stack, f"Data-{name}", bucket_name=config.bucket_name(name), encryption_key=stateful.s3_data_key
-            )
-        return buckets[name]
+        return data_bucket(stack, config, stateful, name, buckets)
 
     grants: list[tuple[s3.IBucket, str, str, tuple[str, ...], bool]] = []
     for data in config.data_buckets:

@@ -67,10 +67,15 @@ def test_make_synth_default_app_writes_templates() -> None:
     assert templates == [
         "emr-dev-analytics.template.json",
         "emr-dev-daily-totals.template.json",
+        "emr-dev-spark-serverless.template.json",
         "emr-dev-stateful.template.json",
     ]
     cluster = json.loads((ROOT / "cdk.out" / "emr-dev-analytics.template.json").read_text())
     assert any(r["Type"] == "AWS::EMR::Cluster" for r in cluster["Resources"].values())
+    serverless = json.loads((ROOT / "cdk.out" / "emr-dev-spark-serverless.template.json").read_text())
+    kinds = [r["Type"] for r in serverless["Resources"].values()]
+    assert kinds.count("AWS::EMRServerless::Application") == kinds.count("AWS::StepFunctions::StateMachine") == 1
+    assert "emr-serverless:startJobRun.sync" in json.dumps(serverless)
     assert _stray_outputs() == []
 
 
@@ -81,6 +86,7 @@ def escaping_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = yaml.safe_load((ROOT / "config" / "dev.yaml").read_text())
     data["clusters"][0]["bootstrap_actions"][0]["script"] = "../../../../etc/passwd"
     data["job_flows"][0]["cluster"]["name"] = "daily_totals"
+    data["serverless_jobs"][0]["spark"]["script"] = "/etc/passwd"
     path = tmp_path_factory.mktemp("config") / "escaping.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -92,6 +98,7 @@ def test_fails_synth_on_a_file_outside_the_project_with_exit_2_and_no_asset(esca
     assert result.returncode == 2, output[-3000:]
     assert "clusters[0].bootstrap_actions[0].script: the file lies outside the project" in output
     assert "job_flows[0].cluster.name: the CloudFormation stack name 'emr-dev-daily_totals' is invalid" in output
+    assert "serverless_jobs[0].spark.script: the file lies outside the project" in output
     assert "Traceback" not in output
     assert _stray_outputs() == []
     copied = [p for p in ROOT.glob("cdk.out/asset.*") if p.is_file() and p.read_bytes().startswith(b"root:")]

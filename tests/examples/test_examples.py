@@ -27,7 +27,7 @@ import pytest
 from tests.packaging.wheel import REPO, Installed
 
 EXAMPLES = REPO / "examples"
-NAMES = ("own-vpc-and-roles", "imported-cluster", "transient-job-flow")
+NAMES = ("own-vpc-and-roles", "imported-cluster", "transient-job-flow", "serverless-job")
 CDK = REPO / "node_modules" / ".bin" / "cdk"
 REGION = "eu-west-1"
 #: The imported-cluster example with its Lambda acknowledgments removed and a reserved concurrency added.
@@ -319,6 +319,35 @@ def test_transient_job_flow_is_scheduled_and_startable_by_the_operators(synthesi
     (statement,) = _statements_for(template, operators)
     assert _actions(statement) == {"states:StartExecution"}
     assert statement["Resource"] == {"Ref": machine}
+
+
+# -- examples/serverless-job -------------------------------------------------------------------------------------
+
+
+def test_serverless_job_runs_on_an_application_in_the_private_subnets(synthesised: dict[str, Synth]) -> None:
+    template = synthesised["serverless-job"].template()
+    (application,) = _resources(template, "AWS::EMRServerless::Application").values()
+    properties = application["Properties"]
+    assert properties["MaximumCapacity"] == {"Cpu": "32 vCPU", "Memory": "128 GB", "Disk": "400 GB"}
+    assert properties["Architecture"] == "ARM64"
+    subnets = [ref["Ref"] for ref in properties["NetworkConfiguration"]["SubnetIds"]]
+    assert subnets and all("PrivateSubnet" in subnet for subnet in subnets)
+    definition = _definition(template)
+    assert "arn:aws:states:::emr-serverless:startJobRun.sync" in definition
+    assert "daily_totals.py" not in definition  # the script is an asset
+    assets = list(synthesised["serverless-job"].out.glob("asset.*.py"))
+    assert [path.read_text().count("def main(") for path in assets] == [1], assets
+    (rule,) = _resources(template, "AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "cron(0 3 * * ? *)"
+
+
+def test_serverless_operators_may_rerun_the_job_and_submit_runs(synthesised: dict[str, Synth]) -> None:
+    template = synthesised["serverless-job"].template()
+    operators, _ = _at(template, "ServerlessJob/Operators/Resource")
+    actions = set().union(*(_actions(statement) for statement in _statements_for(template, operators)))
+    assert {"states:StartExecution", "emr-serverless:StartJobRun", "iam:PassRole", "kms:GenerateDataKey"} <= actions
+    (passing,) = [s for s in _statements_for(template, operators) if _actions(s) == {"iam:PassRole"}]
+    assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}}
 
 
 # -- examples/own-vpc-and-roles ----------------------------------------------------------------------------------

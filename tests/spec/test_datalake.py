@@ -677,17 +677,19 @@ def test_fails_access_entry_naming_an_unknown_cluster() -> None:
     payload["data_buckets"][1]["access"].append({"cluster": "reporting", "access": "read"})
     lines = app_rejects(
         payload,
-        r"^data_buckets\[1\]\.access\[1\]\.cluster: no cluster has this name \(got 'reporting'\)\. "
-        r"Fix: use one of \['analytics'\]$",
+        r"^data_buckets\[1\]\.access\[2\]\.cluster: no cluster or serverless application has this name "
+        r"\(got 'reporting'\)\. Fix: use one of \['analytics', 'spark-serverless'\]$",
     )
     assert len(lines) == 1
 
 
 def _with_runtime_roles(payload: dict[str, Any], *names: str) -> dict[str, Any]:
     payload["clusters"][0]["security"]["runtime_roles"] = {"roles": [{"name": n} for n in names]}
+    clusters = {cluster["name"] for cluster in payload["clusters"]}
     for bucket in payload["data_buckets"]:
         for entry in bucket["access"]:
-            entry["runtime_roles"] = list(names[:1])
+            if entry["cluster"] in clusters:  # a serverless application's jobs have no runtime roles
+                entry["runtime_roles"] = list(names[:1])
     return payload
 
 

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from emr_constructs.spec.datalake import GLUE_CLIENT_FACTORY, PresetName
+from emr_constructs.spec.serverless_checks import construct_id
 from stacks import build_app, project_context
 from tests.templates import cfn_lint
 
@@ -31,6 +32,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "hbase-s3.yaml": ("hbase-s3",),
     "flink.yaml": ("flink",),
     "notebooks.yaml": ("spark-hive-glue", "notebooks"),
+    "serverless.yaml": (),  # no cluster: an EMR Serverless application and its jobs
 }
 
 KINESIS_READ = ("kinesis:DescribeStream", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards")
@@ -127,12 +129,19 @@ class Case:
 
 
 RAW = {name: _raw(name) for name in EXAMPLES if (EXAMPLES_DIR / name).is_file()}
-CASES = [Case(name, raw, cluster) for name, raw in RAW.items() for cluster in raw["clusters"]]
-STACKS = [
-    (name, stack)
-    for name, raw in RAW.items()
-    for stack in [f"{_prefix(raw)}-stateful", *(f"{_prefix(raw)}-{c['name']}" for c in raw["clusters"])]
-]
+CASES = [Case(name, raw, cluster) for name, raw in RAW.items() for cluster in raw.get("clusters", [])]
+
+
+def _stack_names(raw: dict[str, Any]) -> list[str]:
+    """The stateful stack, one per cluster, and one per serverless application (named as the app names them)."""
+    return [
+        f"{_prefix(raw)}-stateful",
+        *(f"{_prefix(raw)}-{c['name']}" for c in raw.get("clusters", [])),
+        *(f"{_prefix(raw)}-{construct_id(a['name'])}" for a in raw.get("serverless_applications", [])),
+    ]
+
+
+STACKS = [(name, stack) for name, raw in RAW.items() for stack in _stack_names(raw)]
 
 
 def _cases(preset: str | None = None) -> pytest.MarkDecorator:
@@ -234,7 +243,7 @@ def test_every_preset_has_an_example() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_example_declares_the_presets_it_is_named_for(name: str) -> None:
-    for cluster in _raw(name)["clusters"]:
+    for cluster in _raw(name).get("clusters", []):
         assert tuple(_lake(cluster).get("presets") or ()) == EXAMPLES[name], cluster["name"]
 
 
@@ -265,9 +274,7 @@ def test_catalog_databases_are_declared_in_the_example(case: Case) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_stacks(templates: dict[str, dict[str, dict[str, Any]]], name: str) -> None:
-    raw = RAW[name]
-    expected = {f"{_prefix(raw)}-stateful", *(f"{_prefix(raw)}-{c['name']}" for c in raw["clusters"])}
-    assert set(templates[name]) == expected
+    assert set(templates[name]) == set(_stack_names(RAW[name]))
 
 
 @pytest.mark.parametrize(("name", "stack"), STACKS, ids=[f"{n}:{s}" for n, s in STACKS])
@@ -479,3 +486,77 @@ def test_s3_reaches_only_the_log_prefix_and_declared_data(
             reached.add(resource)
     assert f"{logs}/{log_prefix}/*" in reached
     assert data_allowed <= reached  # every declared prefix is granted, not just allowed
+
+
+# -- EMR Serverless (serverless.yaml) ---------------------------------------------------------------------------
+
+SERVERLESS_CASES = [(name, app) for name, raw in RAW.items() for app in raw.get("serverless_applications", [])]
+
+
+def _serverless(templates: dict[str, dict[str, dict[str, Any]]], name: str, app: dict[str, Any]) -> dict[str, Any]:
+    return templates[name][f"{_prefix(RAW[name])}-{construct_id(app['name'])}"]
+
+
+@pytest.mark.parametrize(("name", "app"), SERVERLESS_CASES, ids=[a["name"] for _, a in SERVERLESS_CASES])
+def test_serverless_application_renders_its_yaml(
+    templates: dict[str, dict[str, dict[str, Any]]], name: str, app: dict[str, Any]
+) -> None:
+    template = _serverless(templates, name, app)
+    (resource,) = _resources(template, "AWS::EMRServerless::Application")
+    properties = resource["Properties"]
+    maximum = app["maximum_capacity"]
+    assert properties["MaximumCapacity"] == {
+        "Cpu": f"{maximum['cpu_vcpu']} vCPU",
+        "Memory": f"{maximum['memory_gb']} GB",
+        "Disk": f"{maximum['disk_gb']} GB",
+    }
+    assert properties["AutoStartConfiguration"] == {"Enabled": app.get("auto_start", True)}
+    assert properties["AutoStopConfiguration"]["IdleTimeoutMinutes"] == app["idle_timeout_minutes"]
+    assert {entry["Key"]: entry["Value"]["WorkerCount"] for entry in properties["InitialCapacity"]} == {
+        key: workers["worker_count"] for key, workers in app["initial_capacity"].items()
+    }
+    assert properties["SchedulerConfiguration"] == {
+        "MaxConcurrentRuns": app["scheduler"]["max_concurrent_runs"],
+        "QueueTimeoutMinutes": app["scheduler"]["queue_timeout_minutes"],
+    }
+    (spark,) = properties["RuntimeConfiguration"]
+    iceberg = app["data_lake"]["iceberg"]
+    assert spark["Properties"]["spark.sql.catalog.glue_catalog.warehouse"] == iceberg["warehouse"]
+    assert spark["Properties"]["spark.hadoop.hive.metastore.client.factory.class"] == GLUE_CLIENT_FACTORY
+
+
+@pytest.mark.parametrize(("name", "app"), SERVERLESS_CASES, ids=[a["name"] for _, a in SERVERLESS_CASES])
+def test_serverless_jobs_start_and_stop_an_application_that_does_not_start_itself(
+    templates: dict[str, dict[str, dict[str, Any]]], name: str, app: dict[str, Any]
+) -> None:
+    template = _serverless(templates, name, app)
+    jobs = [job for job in RAW[name]["serverless_jobs"] if job["application"] == app["name"]]
+    machines = [
+        json.dumps(m["Properties"]["DefinitionString"])
+        for m in _resources(template, "AWS::StepFunctions::StateMachine")
+    ]
+    assert len(machines) == len(jobs)
+    for machine in machines:
+        assert "emr-serverless:startJobRun.sync" in machine
+        assert ("emr-serverless:startApplication.sync" in machine) is (not app.get("auto_start", True))
+    schedules = sorted(r["Properties"]["ScheduleExpression"] for r in _resources(template, "AWS::Events::Rule"))
+    assert schedules == sorted(job["schedule"] for job in jobs if job.get("schedule"))
+
+
+@pytest.mark.parametrize(("name", "app"), SERVERLESS_CASES, ids=[a["name"] for _, a in SERVERLESS_CASES])
+def test_serverless_execution_role_reaches_only_its_prefixes_and_databases(
+    templates: dict[str, dict[str, dict[str, Any]]], name: str, app: dict[str, Any]
+) -> None:
+    raw = RAW[name]
+    statements = _statements(_serverless(templates, name, app))
+    s3 = " ".join(json.dumps(s["Resource"]) for s in _with_service(statements, "s3"))
+    for bucket in raw["data_buckets"]:
+        for entry in bucket["access"]:
+            if entry["cluster"] == app["name"]:
+                assert f"{_bucket(raw, bucket['name'])}/{entry['prefix']}*" in s3
+    warehouse = app["data_lake"]["iceberg"]["warehouse"].removeprefix("s3://")
+    assert f"{warehouse}*" in s3
+    glue = " ".join(json.dumps(s["Resource"]) for s in _with_service(statements, "glue"))
+    for database in app["data_lake"]["catalog"]["databases"]:
+        assert f"database/{database}" in glue
+    assert all(s["Resource"] != "*" for s in _with_service(statements, "glue") + _with_service(statements, "s3"))
