@@ -8,6 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -36,6 +37,12 @@ class ServerlessStack(cdk.Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
+        if config.iam.permissions_boundary_arn:
+            # Every role of the stack: the execution role and the jobs' state machine and schedule roles.
+            boundary = iam.ManagedPolicy.from_managed_policy_arn(
+                self, "PermissionsBoundary", config.iam.permissions_boundary_arn
+            )
+            iam.PermissionsBoundary.of(self).apply(boundary)
         network = stateful.network
         log_bucket = s3.Bucket.from_bucket_name(self, "LogBucket", log_bucket_name(config))
         self.application = EmrServerlessApplication(

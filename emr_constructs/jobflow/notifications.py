@@ -29,9 +29,10 @@ def outcome_topic(
     *,
     purpose: str = "the outcome notifications of an EMR transient job flow",
     display_name: str = "EMR transient job flow",
+    publishers: tuple[str, ...] = ("events.amazonaws.com",),
 ) -> tuple[sns.Topic, kms.Key]:
-    """A TLS-only topic encrypted with a new customer-managed key that EventBridge may also publish with (for
-    example rules on EMR state changes; admit them to the topic policy with
+    """A TLS-only topic encrypted with a new customer-managed key that ``publishers`` (default: EventBridge) may also
+    publish with (for example rules on EMR state changes; admit them to the topic policy with
     ``emr_constructs.monitoring.topic.admit_rules``). The state machine publishes through its execution role: the
     key policy delegates to IAM, and the topic policy (TLS-only) denies nothing it sends."""
     return encrypted_topic(
@@ -39,7 +40,7 @@ def outcome_topic(
         id,
         purpose=purpose,
         display_name=display_name,
-        publishers=("events.amazonaws.com",),
+        publishers=publishers,
     )
 
 

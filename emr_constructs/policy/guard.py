@@ -12,7 +12,8 @@ Sources of truth:
 A property that refers to a replaced resource changes too, though its text does not: a replaced security
 configuration replaces the cluster that names it, and a replaced subnet replaces the cluster launched in it, also
 across stacks through ``Fn::ImportValue`` and ``Fn::GetStackOutput``. Removed resources and changed logical ids
-(a delete and a create) are reported as well.
+(a delete and a create) are reported as well, and so is an EMR Serverless application updated in place, which must
+be stopped first.
 
 A cluster is long-running when termination protection is on or it is tagged ``emr-constructs:long-running=true``;
 replacing one fails the guard unless the candidate template acknowledges it with a reason
@@ -38,7 +39,16 @@ EMR_TYPES = frozenset(
         "AWS::EMR::Step",
         "AWS::EMR::Studio",
         "AWS::EMR::StudioSessionMapping",
+        "AWS::EMRServerless::Application",
     }
+)
+SERVERLESS_APPLICATION = "AWS::EMRServerless::Application"
+#: EMR Serverless API Reference, UpdateApplication and DeleteApplication: "An application has to be in a stopped or
+#: created state in order to be updated" (and likewise deleted); CloudFormation does not stop it first.
+SERVERLESS_STOP_FIRST = (
+    "EMR Serverless updates and deletes only a stopped application, and CloudFormation does not stop it: stop it "
+    "first (aws emr-serverless stop-application --application-id <id>, once no job runs), or the deploy fails and "
+    "rolls back"
 )
 ACKNOWLEDGMENT_KEY = "emr-constructs"
 ACKNOWLEDGMENT_FIELD = "acknowledge-replacement"
@@ -84,7 +94,7 @@ class Replacement:
     template: str
     logical_id: str
     type: str
-    kind: Literal["replaced", "removed", "renamed"]
+    kind: Literal["replaced", "removed", "renamed", "updated"]
     reasons: tuple[str, ...]
     long_running: bool = False
     acknowledged: str | None = None
@@ -264,12 +274,13 @@ def compare(baseline: TemplateSet, candidate: TemplateSet) -> list[Replacement]:
                     logical_id,
                     str(body.get("Type")),
                     "replaced",
-                    tuple(reasons),
+                    tuple(reasons) + ((SERVERLESS_STOP_FIRST,) if body.get("Type") == SERVERLESS_APPLICATION else ()),
                     is_cluster and (_long_running(body) or _long_running(deployed)),
                     _acknowledgment(body),
                     protected=is_cluster and _protected(deployed),
                 )
             )
+    result.extend(_serverless_updates(baseline, candidate, comparison, shared))
     for name, old_template in baseline.templates.items():
         new_template = candidate.templates.get(name)
         for logical_id, body in old_template.resources.items():
@@ -304,12 +315,31 @@ def compare(baseline: TemplateSet, candidate: TemplateSet) -> list[Replacement]:
                 )
             else:
                 where = "its template is gone" if new_template is None else "it is no longer in the template"
-                result.append(
-                    Replacement(
-                        name, logical_id, str(body.get("Type")), "removed", (f"removed: {where}",), long_running
-                    )
-                )
+                why: tuple[str, ...] = (f"removed: {where}",)
+                if body.get("Type") == SERVERLESS_APPLICATION:
+                    why += (SERVERLESS_STOP_FIRST,)
+                result.append(Replacement(name, logical_id, str(body.get("Type")), "removed", why, long_running))
     return result
+
+
+def _serverless_updates(
+    baseline: TemplateSet, candidate: TemplateSet, comparison: _Comparison, shared: list[Key]
+) -> list[Replacement]:
+    """EMR Serverless applications that the change updates in place (properties or tags differ, no replacement)."""
+    found = []
+    for key in shared:
+        template, logical_id = key
+        body = candidate.templates[template].resources[logical_id]
+        deployed = baseline.templates[template].resources[logical_id]
+        if body.get("Type") != SERVERLESS_APPLICATION or key in comparison.replaced:
+            continue
+        if body.get("Properties") != deployed.get("Properties"):
+            found.append(
+                Replacement(
+                    template, logical_id, SERVERLESS_APPLICATION, "updated", ("updated in place", SERVERLESS_STOP_FIRST)
+                )
+            )
+    return found
 
 
 def render(replacements: list[Replacement]) -> str:
@@ -334,5 +364,8 @@ def render(replacements: list[Replacement]) -> str:
         if item.acknowledged:
             lines.append(f"             acknowledged: {item.acknowledged}")
     blocking = sum(1 for r in replacements if r.blocking)
-    lines.append(f"{len(replacements)} EMR resource(s) replaced or removed, {blocking} blocking")
+    updated = sum(1 for r in replacements if r.kind == "updated")
+    changed = len(replacements) - updated
+    summary = f"{changed} EMR resource(s) replaced or removed, {blocking} blocking"
+    lines.append(summary + (f"; {updated} EMR Serverless application(s) updated (stop them first)" if updated else ""))
     return "\n".join(lines)

@@ -185,6 +185,13 @@ class EmrServerlessApplication(ServerlessApplicationBase):
             image_configuration=cfn.ImageConfigurationInputProperty(image_uri=spec.image_uri)
             if spec.image_uri
             else None,
+            worker_type_specifications={
+                key: cfn.WorkerTypeSpecificationInputProperty(
+                    image_configuration=cfn.ImageConfigurationInputProperty(image_uri=uri)
+                )
+                for key, uri in sorted(spec.worker_images.items())
+            }
+            or None,
             interactive_configuration=cfn.InteractiveConfigurationProperty(
                 studio_enabled=spec.studio, livy_endpoint_enabled=spec.livy
             )
@@ -245,7 +252,8 @@ class EmrServerlessApplication(ServerlessApplicationBase):
     def _grant_logs(self, bucket: s3.IBucket, key: kms.IKey) -> None:
         """The execution role writes the job logs under the prefix and to the log group, with the key."""
         objects = bucket.arn_for_objects(f"{self.log_prefix}/*")
-        streams = f"{self.log_group.log_group_arn}:*"
+        # The log group's Arn attribute ends in ":*": it covers the group's streams too.
+        streams = self.log_group.log_group_arn
         log_groups = cdk.Stack.of(self).format_arn(
             service="logs", resource="log-group", resource_name="*", arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME
         )
@@ -263,7 +271,7 @@ class EmrServerlessApplication(ServerlessApplicationBase):
                         "logs:DescribeLogStreams",
                         "logs:AssociateKmsKey",
                     ],
-                    resources=[self.log_group.log_group_arn, streams],
+                    resources=[streams],
                 ),
                 # "Storing logs": the jobs look their log group up before writing.
                 iam.PolicyStatement(actions=["logs:DescribeLogGroups"], resources=[log_groups]),

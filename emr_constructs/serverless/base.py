@@ -109,6 +109,30 @@ class ServerlessApplicationBase(Construct):
         options.setdefault("statistic", "Maximum")
         return self.metric("RunningJobs", **options)
 
+    def metric_success_jobs(self, **options: Any) -> cloudwatch.Metric:
+        """Job runs that succeeded. Default: the sum over 5 minutes."""
+        options.setdefault("statistic", "Sum")
+        return self.metric("SuccessJobs", **options)
+
+    def metric_pending_jobs(self, **options: Any) -> cloudwatch.Metric:
+        """Job runs waiting for capacity (the maximum capacity or a service quota). Default: the maximum over 5
+        minutes."""
+        options.setdefault("statistic", "Maximum")
+        return self.metric("PendingJobs", **options)
+
+    def metric_running_workers(self, worker_type: str | None = None, **options: Any) -> cloudwatch.Metric:
+        """Workers running (``RunningWorkerCount``), of ``worker_type`` when given (for Spark ``SPARK_DRIVER`` or
+        ``SPARK_EXECUTORS``). Default: all workers, the maximum over 5 minutes."""
+        options.setdefault("statistic", "Maximum")
+        dimensions = {"WorkerType": worker_type} if worker_type else None
+        return self.metric("RunningWorkerCount", dimensions=dimensions, **options)
+
+    def metric_max_cpu_allowed(self, **options: Any) -> cloudwatch.Metric:
+        """The vCPUs the maximum capacity allows (``MaxCPUAllowed``), to compare with ``CPUAllocated``. Default:
+        the maximum over 5 minutes."""
+        options.setdefault("statistic", "Maximum")
+        return self.metric("MaxCPUAllowed", **options)
+
 
 class ImportedEmrServerlessApplication(ServerlessApplicationBase):
     """An application defined elsewhere, known by its id and name (what ``from_application_attributes`` returns)."""

@@ -22,7 +22,6 @@ from emr_constructs.jobs.bootstrap import grant_object_read, local_asset
 from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.serverless.base import LOG_KEY_SUBMITTER_ACTIONS, SERVICE, IEmrServerlessApplication
 from emr_constructs.serverless.job_definition import (
-    APPLICATION_TIMEOUT_SECONDS,
     build_definition,
     hive_driver,
     spark_driver,
@@ -37,8 +36,6 @@ from emr_constructs.spec.serverless_jobs import ServerlessJobSpec, job_on_applic
 JOB_RULE = "StepFunctionsGetEventsForEMRServerlessJobRule"
 APPLICATION_RULE = "StepFunctionsGetEventsForEMRServerlessApplicationRule"
 RULE_ACTIONS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
-#: Room for the notifications and state transitions beyond the tasks' own timeouts.
-_EXECUTION_MARGIN_SECONDS = 900
 
 
 class EmrServerlessJob(Construct):
@@ -110,6 +107,7 @@ class EmrServerlessJob(Construct):
             "Topic",
             purpose="the outcome notifications of an EMR Serverless job",
             display_name="EMR Serverless job",
+            publishers=(),  # only the state machine publishes, through its role
         )
         self.log_group, self.log_group_key = execution_log_group(
             self, "ExecutionLogs", purpose="the execution logs of an EMR Serverless job"
@@ -137,16 +135,13 @@ class EmrServerlessJob(Construct):
             manage_application=manage_application,
             log_location=log_uri,
         )
-        applications = 3 * APPLICATION_TIMEOUT_SECONDS if manage_application else 0
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
-            comment=definition["Comment"],
             definition_body=sfn.DefinitionBody.from_string(stack.to_json_string(definition)),
             role=self.state_machine_role.without_policy_updates(),
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
             tracing_enabled=True,
-            timeout=cdk.Duration.seconds(task_timeout + applications + _EXECUTION_MARGIN_SECONDS),
         )
         # Step Functions checks the log delivery permissions when it creates the state machine.
         self.state_machine.node.add_dependency(self.policy)

@@ -83,7 +83,7 @@ def start_job_run_request(
     log_key_arn: str | None = None,
 ) -> dict[str, Any]:
     """The ``startJobRun`` task's parameters: StartJobRun's request in PascalCase, without the idempotency token
-    (``job_run_state`` adds one per execution). The retry policy is sent only for more than one attempt."""
+    (``build_definition`` adds one per execution). The retry policy is sent only for more than one attempt."""
     request: dict[str, Any] = {
         "ApplicationId": application_id,
         "ExecutionRoleArn": execution_role_arn,
@@ -107,8 +107,21 @@ def start_job_run_request(
 
 
 def task_timeout_seconds(timeout_minutes: int, max_attempts: int, queue_minutes: int) -> int:
-    """How long the ``startJobRun.sync`` task may wait: every attempt's timeout plus the time in the queue."""
-    return (timeout_minutes * max_attempts + queue_minutes) * 60
+    """How long the ``startJobRun.sync`` task may wait: each attempt its timeout and, as it may queue again, the
+    longest time in the queue (jobs-resiliency does not say whether a retry queues)."""
+    return max_attempts * (timeout_minutes + queue_minutes) * 60
+
+
+#: A notification's worst case: four tries of ``NOTIFY_TIMEOUT_SECONDS`` and the back-off between them (5, 10, 20).
+NOTIFY_BUDGET_SECONDS = 4 * NOTIFY_TIMEOUT_SECONDS + 35
+#: Starting the application: three tries and the back-off between them (30, 60).
+START_BUDGET_SECONDS = 3 * APPLICATION_TIMEOUT_SECONDS + 90
+
+
+def execution_timeout_seconds(task_timeout: int, manage_application: bool) -> int:
+    """The longest path through the graph: [start], the run, [stop], one notification."""
+    applications = START_BUDGET_SECONDS + APPLICATION_TIMEOUT_SECONDS if manage_application else 0
+    return task_timeout + applications + NOTIFY_BUDGET_SECONDS
 
 
 def _notify(partition: str, topic_arn: str, subject: str, template: str, *paths: str) -> dict[str, Any]:
@@ -231,6 +244,7 @@ def build_definition(
             "Next": SUCCEEDED,
         }
     return {
+        "TimeoutSeconds": execution_timeout_seconds(task_timeout, manage_application),
         "Comment": f"EMR Serverless job {job_name}: "
         + ("start the application, run the job, stop the application" if manage_application else "run the job")
         + ", notify.",

@@ -1,6 +1,7 @@
 """Offline AWS facts from botocore's own data (shipped with boto3, read from disk, no network).
 
 - EC2 instance type names: the ``InstanceType`` enum of botocore's EC2 service model.
+- The EMR Serverless image URI pattern: botocore's ``emr-serverless`` model.
 - Regions and their partitions: botocore's endpoint data (``endpoints.json``); a region counts only where EMR
   (``elasticmapreduce``) has an endpoint.
 """
@@ -23,6 +24,14 @@ def instance_types() -> frozenset[str]:
     """Every EC2 instance type name botocore knows (``m5.xlarge``, ``m7g.2xlarge``, ...)."""
     model = _loader().load_service_model("ec2", "service-2")
     return frozenset(model["shapes"]["InstanceType"]["enum"])
+
+
+@lru_cache(maxsize=1)
+def serverless_image_uri_pattern() -> str:
+    """The pattern of an EMR Serverless image URI (``ImageConfigurationInput.imageUri`` in botocore's model)."""
+    model = _loader().load_service_model("emr-serverless", "service-2")
+    member = model["shapes"]["ImageConfigurationInput"]["members"]["imageUri"]["shape"]
+    return str(model["shapes"][member]["pattern"])
 
 
 def closest(value: str, choices: frozenset[str] | list[str] | tuple[str, ...], count: int = 3) -> list[str]:

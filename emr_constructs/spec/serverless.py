@@ -6,14 +6,16 @@ Every limit is a named constant with its source in the EMR Serverless User Guide
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from emr_constructs.spec import aws_data
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.configurations import ConfigurationConflict, ConfigurationSpec, merge_configurations
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.serverless_datalake import ServerlessDataLakeSpec
+from emr_constructs.spec.tokens import TOKENS_ALLOWED
 
 #: release-versions: EMR Serverless starts at 6.6.0. The "AWS runtime for Apache Spark" labels (``emr-spark-8.0.0``)
 #: are a second family; both are ``emr-[spark-]X.Y.Z``.
@@ -44,6 +46,12 @@ MAX_CONCURRENT_RUNS = (1, 1000)  # SchedulerConfiguration; default 15
 QUEUE_TIMEOUT_MINUTES = (15, 720)  # SchedulerConfiguration; default 360
 NAME_PATTERN = r"^[A-Za-z0-9._/#-]{1,64}$"  # Application Name
 MAX_RUNTIME_CONFIGURATIONS = 100  # RuntimeConfiguration: at most 100 items (AWS::EMRServerless::Application schema)
+
+
+#: An Amazon ECR image URI, as botocore's ``emr-serverless`` model writes its pattern (application-custom-image).
+ImageUri = Annotated[
+    str, Field(pattern=f"^(?:{aws_data.serverless_image_uri_pattern()})$", max_length=1024), TOKENS_ALLOWED
+]
 
 
 def release_version(label: str) -> tuple[int, int, int] | None:
@@ -131,9 +139,9 @@ class ServerlessApplicationSpec(SpecModel):
 
     Defaults: type Spark, architecture ARM64 (Graviton costs less), auto-start on, auto-stop after 15 idle
     minutes, no initial capacity, no scheduler configuration (EMR's own from 7.3.0), no custom image, interactive
-    endpoints off, no data lake, no Prometheus. ``maximum_capacity`` is required unless
-    ``unbounded_capacity_reason`` says why not, and turning ``auto_stop`` off needs ``always_on_reason``. The
-    runtime configuration is ``merged_configurations()``.
+    endpoints off, no data lake, no Prometheus. ``worker_images`` sets an image per worker key (``Driver``, ...).
+    ``maximum_capacity`` is required unless ``unbounded_capacity_reason`` says why not, and turning ``auto_stop``
+    off needs ``always_on_reason``. The runtime configuration is ``merged_configurations()``.
     """
 
     name: str = Field(pattern=NAME_PATTERN)
@@ -148,7 +156,8 @@ class ServerlessApplicationSpec(SpecModel):
     always_on_reason: str | None = Field(default=None, min_length=10)
     idle_timeout_minutes: int = Field(default=15, ge=IDLE_TIMEOUT_MINUTES[0], le=IDLE_TIMEOUT_MINUTES[1])
     scheduler: SchedulerSpec | None = None
-    image_uri: str | None = Field(default=None, min_length=1, max_length=1024)
+    image_uri: ImageUri | None = None
+    worker_images: dict[str, ImageUri] = Field(default_factory=dict)
     studio: bool = False
     livy: bool = False
     configurations: tuple[ConfigurationSpec, ...] = ()
@@ -174,6 +183,7 @@ class ServerlessApplicationSpec(SpecModel):
         else:
             floors = [
                 ("image_uri", self.image_uri, CUSTOM_IMAGE_RELEASE, "custom images"),
+                ("worker_images", self.worker_images or None, CUSTOM_IMAGE_RELEASE, "custom images"),
                 ("studio", self.studio or None, INTERACTIVE_RELEASE, "EMR Studio interactive use"),
                 ("livy", self.livy or None, INTERACTIVE_RELEASE, "Livy endpoints"),
                 ("scheduler", self.scheduler, SCHEDULER_RELEASE, "the scheduler configuration"),
@@ -189,14 +199,16 @@ class ServerlessApplicationSpec(SpecModel):
                         path, value, f"{what} need emr-{_text(floor)} or later", f"raise release_label or remove {path}"
                     )
         allowed = WORKER_KEYS[self.type]
-        for key in self.initial_capacity:
-            if key not in allowed:
-                problems.add(
-                    f"initial_capacity.{key}",
-                    key,
-                    f"a {self.type} application's workers are {list(allowed)}",
-                    f"use {' or '.join(allowed)}",
-                )
+        for field, keys in (("initial_capacity", self.initial_capacity), ("worker_images", self.worker_images)):
+            for key in keys:
+                if key not in allowed:
+                    problems.add(
+                        f"{field}.{key}",
+                        key,
+                        f"a {self.type} application's workers are {list(allowed)}",
+                        f"use {' or '.join(allowed)}",
+                    )
+
         if not self.auto_stop and self.always_on_reason is None:
             problems.add(
                 "auto_stop",

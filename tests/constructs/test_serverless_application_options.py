@@ -189,3 +189,29 @@ def test_submitters_may_use_the_log_key(lake: Any) -> None:
     application.grant_start_job_run(submitter)
     text = json.dumps(stack.resolve(submitter.node.find_child("DefaultPolicy").document.to_json()))
     assert "kms:GenerateDataKey" in text and "kms:Decrypt" in text and "iam:PassRole" in text
+
+
+def test_worker_images_render_per_worker_key() -> None:
+    driver = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/spark-driver:2"
+    executor = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/spark@sha256:" + "a" * 64
+    _, template = _build(worker_images={"Driver": driver, "Executor": executor})
+    assert _properties(template)["WorkerTypeSpecifications"] == {
+        "Driver": {"ImageConfiguration": {"ImageUri": driver}},
+        "Executor": {"ImageConfiguration": {"ImageUri": executor}},
+    }
+
+
+def test_metrics_name_the_application_and_their_statistic(lake: Any) -> None:
+    application, _ = lake
+    stack = cdk.Stack.of(application)
+    cases = {
+        "SuccessJobs": (application.metric_success_jobs(), "Sum"),
+        "PendingJobs": (application.metric_pending_jobs(), "Maximum"),
+        "RunningWorkerCount": (application.metric_running_workers("SPARK_EXECUTORS"), "Maximum"),
+        "MaxCPUAllowed": (application.metric_max_cpu_allowed(), "Maximum"),
+    }
+    for name, (metric, statistic) in cases.items():
+        assert (metric.namespace, metric.metric_name, metric.statistic) == ("AWS/EMRServerless", name, statistic)
+        assert stack.resolve(metric.dimensions)["ApplicationName"] == "spark-serverless"
+    assert stack.resolve(cases["RunningWorkerCount"][0].dimensions)["WorkerType"] == "SPARK_EXECUTORS"
+    assert "WorkerType" not in stack.resolve(application.metric_running_workers().dimensions)

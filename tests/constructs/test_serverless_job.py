@@ -209,7 +209,12 @@ def test_an_auto_started_application_is_left_alone(built: dict[str, Any]) -> Non
 def test_the_task_waits_for_every_attempt_and_the_queue(built: dict[str, Any]) -> None:
     run = _definition(built, "spark_job")["States"][names.RUN_JOB]
     queue = QUEUE_TIMEOUT_MINUTES[1]  # no scheduler configuration: the longest queue time
-    assert run["TimeoutSeconds"] == (90 * 2 + queue) * 60
+    assert run["TimeoutSeconds"] == 2 * (90 + queue) * 60  # each attempt may queue again
+    # The execution's own limit covers the longest path: start (3 tries), the run, stop, one notification.
+    start, stop, notify = 3 * 1800 + 90, 1800, 4 * 300 + 35
+    assert _definition(built, "spark_job")["TimeoutSeconds"] == run["TimeoutSeconds"] + start + stop + notify
+    hive = _definition(built, "hive_job")
+    assert hive["TimeoutSeconds"] == hive["States"][names.RUN_JOB]["TimeoutSeconds"] + notify
     machine = built["template"]["Resources"][_logical_id(built["spark_job"].state_machine)]["Properties"]
     assert machine["LoggingConfiguration"]["Level"] == "ALL"
     assert machine["TracingConfiguration"] == {"Enabled": True}
@@ -219,6 +224,14 @@ def test_success_notifications_print_the_whole_result(built: dict[str, Any]) -> 
     """No field of the result is assumed: a missing JSONPath would fail the execution after a good run."""
     message = _definition(built, "spark_job")["States"][names.NOTIFY_SUCCESS]["Parameters"]["Message.$"]
     assert message.endswith("$$.Execution.Name, States.JsonToString($.JobRun))")
+
+
+def test_only_the_state_machine_may_publish_to_the_topic(built: dict[str, Any]) -> None:
+    """No service principal in the topic key's policy: no EventBridge rule publishes there."""
+    template = built["template"]
+    key = template["Resources"][_logical_id(built["spark_job"].topic_key)]
+    services = [s["Principal"].get("Service") for s in key["Properties"]["KeyPolicy"]["Statement"] if "Principal" in s]
+    assert services == [None]  # the account root only (IAM delegation)
 
 
 def test_failure_notifications_name_the_logs_and_the_error(built: dict[str, Any]) -> None:

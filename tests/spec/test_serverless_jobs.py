@@ -286,3 +286,17 @@ def test_fails_an_iceberg_warehouse_outside_the_data_buckets() -> None:
         payload,
         r"serverless_applications\[0\]\.data_lake\.iceberg\.warehouse: the location is not in a data bucket",
     )
+
+
+def test_fails_an_image_that_is_not_in_ecr_and_a_worker_key_of_another_type() -> None:
+    """The pattern is botocore's (ImageConfigurationInput.imageUri), not a hand-written one."""
+    with pytest.raises(ValidationError, match=r"worker_images.Driver\n  String should match pattern"):
+        _app(worker_images={"Driver": "docker.io/library/spark:3"})
+    with pytest.raises(ValidationError, match=r"worker_images.HiveDriver: a Spark application's workers are"):
+        _app(worker_images={"HiveDriver": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/hive:1"})
+    with pytest.raises(ValidationError, match=r"worker_images: custom images need emr-6.9.0 or later"):
+        _app(
+            release_label="emr-6.8.0",
+            initial_capacity={},
+            worker_images={"Driver": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/spark:1"},
+        )

@@ -6,6 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aws_cdk as cdk
+import yaml
+
+from emr_constructs.spec import AppConfig
+from stacks import project_context
+from stacks.app_builder import ROOT, build_stacks
 from tests.stacks.conftest import SynthesisedApp
 from tests.stacks.test_dev_app import SERVERLESS, STATEFUL
 
@@ -98,3 +104,21 @@ def test_the_nightly_job_runs_on_start_job_run_sync_on_a_schedule(dev_app: Synth
 def test_the_stack_publishes_what_submit_and_status_read(dev_app: SynthesisedApp) -> None:
     outputs = dev_app.templates[SERVERLESS]["Outputs"]
     assert {"ApplicationId", "ExecutionRoleArn", "LogUri", "NightlyTotalsStateMachineArn"} <= set(outputs)
+
+
+def test_every_serverless_role_takes_the_configured_permissions_boundary() -> None:
+    """iam.permissions_boundary_arn bounds the execution role and the jobs' state machine and schedule roles too."""
+    raw = yaml.safe_load((ROOT / "config" / "dev.yaml").read_text())
+    boundary = "arn:aws:iam::111111111111:policy/emr-boundary"
+    raw["iam"]["permissions_boundary_arn"] = boundary
+    raw["clusters"], raw["job_flows"] = [], []
+    raw["data_buckets"] = [
+        {**bucket, "access": [e for e in bucket["access"] if e["cluster"] == "spark-serverless"]}
+        for bucket in raw["data_buckets"]
+    ]
+    app = cdk.App(context=project_context())
+    build_stacks(app, AppConfig.model_validate(raw))
+    template = app.synth().get_stack_by_name(SERVERLESS).template
+    roles = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert len(roles) == 3
+    assert all(role["PermissionsBoundary"] == boundary for role in roles)
