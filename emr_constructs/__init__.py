@@ -35,6 +35,7 @@ _EXPORTS = {
     "EmrSecurityConfiguration": "emr_constructs.security",
     "EmrServerlessApplication": "emr_constructs.serverless",
     "EmrServerlessJob": "emr_constructs.serverless",
+    "EmrStudio": "emr_constructs.studio",
     "IEmrServerlessApplication": "emr_constructs.serverless",
     "ImportedEmrServerlessApplication": "emr_constructs.serverless",
     "EmrDataBucket": "emr_constructs.storage",
@@ -100,6 +101,7 @@ __all__ = [
     "EmrSecurityGroups",
     "EmrServerlessApplication",
     "EmrServerlessJob",
+    "EmrStudio",
     "GlueCatalog",
     "HiveStep",
     "IEmrCluster",
@@ -202,6 +204,7 @@ if TYPE_CHECKING:
         load_config,
     )
     from emr_constructs.storage import EmrDataBucket
+    from emr_constructs.studio import EmrStudio
 
 
 def __getattr__(name: str) -> Any:
