@@ -100,6 +100,12 @@ def summary(config: AppConfig) -> str:
         lines.append(f"  maximum capacity {bound}; {stop}; auto-start {'on' if app.auto_start else 'off'}")
         for job in (j for j in config.serverless_jobs if j.application == app.name):
             lines.append(f"  job {job.name}: schedule {job.schedule or 'none'}, timeout {job.timeout_minutes} min")
+    if config.studio is not None:
+        attached = [*config.studio.clusters, *config.studio.serverless_applications]
+        lines.append("")
+        lines.append(
+            f"studio {config.studio.name}: {config.studio.auth_mode} mode, attaches {', '.join(attached) or 'nothing'}"
+        )
     return "\n".join(lines)
 
 

@@ -11,12 +11,13 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 from emr_constructs.policy.nag_pack import EmrChecks
 from emr_constructs.spec import AppConfig, load_config
-from emr_constructs.spec.serverless_checks import construct_id
+from emr_constructs.spec.serverless_checks import STUDIO_STACK, construct_id
 from stacks.account_baseline_stack import AccountBaselineStack
 from stacks.cluster_stack import ClusterStack
 from stacks.job_flow_stack import JobFlowStack
 from stacks.serverless_stack import ServerlessStack
 from stacks.stateful_stack import StatefulStack
+from stacks.studio_stack import StudioStack
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "dev.yaml"
@@ -91,6 +92,7 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
         flow_stack.add_stack_dependency(stateful)
         if baseline is not None:
             flow_stack.add_stack_dependency(baseline)
+    serverless_stacks: dict[str, ServerlessStack] = {}
     for application in config.serverless_applications:
         serverless = ServerlessStack(
             app,
@@ -106,6 +108,20 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
         serverless.add_stack_dependency(stateful)
         if baseline is not None:
             serverless.add_stack_dependency(baseline)
+        serverless_stacks[application.name] = serverless
+    if config.studio is not None:
+        studio = StudioStack(
+            app,
+            config.stack_name(STUDIO_STACK),
+            config=config,
+            stateful=stateful,
+            clusters={stack.cluster.spec.name: stack for stack in clusters},
+            serverless=serverless_stacks,
+            env=env,
+            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
+            description=f"emr-constructs {config.environment}: EMR Studio {config.studio.name}",
+        )
+        studio.add_stack_dependency(stateful)
     for key, value in config.tags.items():
         cdk.Tags.of(app).add(key, value)
     return stateful, clusters

@@ -70,6 +70,14 @@ class StatefulStack(cdk.Stack):
             for spec in config.data_buckets
         }
         self.catalog = GlueCatalog(self, "Catalog", databases=[(d.name, d.description) for d in config.glue_databases])
+        # EMR Studio's Workspaces and notebooks are data: their bucket and key live here, retained.
+        self.studio_key: kms.Key | None = None
+        self.studio_workspaces: EmrDataBucket | None = None
+        if config.studio is not None:
+            self.studio_key = self._key("StudioKey", f"{prefix}: EMR Studio {config.studio.name}'s Workspaces")
+            self.studio_workspaces = EmrDataBucket(
+                self, "StudioWorkspaces", encryption_key=self.studio_key, access_log_bucket=self.logs.access_log_bucket
+            )
 
     def _key(self, id: str, description: str) -> kms.Key:
         """A customer-managed key with yearly rotation, retained when the stack goes."""

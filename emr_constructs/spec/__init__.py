@@ -34,6 +34,7 @@ from emr_constructs.spec.serverless import MaximumCapacitySpec, ServerlessApplic
 from emr_constructs.spec.serverless_datalake import ServerlessDataLakeSpec
 from emr_constructs.spec.serverless_jobs import ServerlessHiveSpec, ServerlessJobSpec, ServerlessSparkSpec
 from emr_constructs.spec.storage import EbsSpec, EbsVolumeSpec
+from emr_constructs.spec.studio import SessionMappingSpec, StudioSpec
 
 __all__ = [
     "AccountBaselineSpec",
@@ -75,9 +76,11 @@ __all__ = [
     "ServerlessHiveSpec",
     "ServerlessJobSpec",
     "ServerlessSparkSpec",
+    "SessionMappingSpec",
     "SlackChannelSpec",
     "SpecProblems",
     "SpotSpec",
+    "StudioSpec",
     "Version",
     "WorkerSpec",
     "is_graviton",

@@ -19,8 +19,9 @@ from emr_constructs.spec.network import ExistingNetworkSpec, NetworkSpec, zone_p
 from emr_constructs.spec.problems import ConfigError, ProblemCollector
 from emr_constructs.spec.schedule import checked_schedule
 from emr_constructs.spec.serverless import ServerlessApplicationSpec
-from emr_constructs.spec.serverless_checks import check_serverless
+from emr_constructs.spec.serverless_checks import check_serverless, check_studio
 from emr_constructs.spec.serverless_jobs import ServerlessJobSpec
+from emr_constructs.spec.studio import StudioSpec
 
 __all__ = ["ExistingNetworkSpec", "NetworkSpec", "validation_messages"]
 
@@ -163,6 +164,7 @@ class AppConfig(SpecModel):
     clusters: tuple[ClusterSpec, ...] = ()
     serverless_applications: tuple[ServerlessApplicationSpec, ...] = ()
     serverless_jobs: tuple[ServerlessJobSpec, ...] = ()
+    studio: StudioSpec | None = None
     tags: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("region")
@@ -210,6 +212,7 @@ class AppConfig(SpecModel):
             names.append(flow.cluster.name)
         self._check_data(problems)
         check_serverless(self, problems)
+        check_studio(self, problems)
         problems.raise_if_any()
         return self
 

@@ -1,5 +1,6 @@
-"""Checks of a whole config's EMR Serverless applications and jobs: unique names, each job on an application of
-its type with a timeout its release allows, and data access that names an application."""
+"""Checks of a whole config's EMR Serverless applications and jobs (unique names, each job on an application of
+its type with a timeout its release allows, data access that names an application) and of its EMR Studio (what it
+attaches exists and can be attached)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from typing import TYPE_CHECKING
 from emr_constructs.spec.app_checks import RESERVED_STACK_NAMES
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.serverless_jobs import job_on_application_problems
+from emr_constructs.spec.studio import cluster_attach_problems, serverless_attach_problems
 
 if TYPE_CHECKING:
     from emr_constructs.spec.app_config import AppConfig
+
+
+#: The EMR Studio's stack is ``emr-<environment>-studio``.
+STUDIO_STACK = "studio"
 
 
 def construct_id(name: str) -> str:
@@ -72,3 +78,42 @@ def check_serverless(config: AppConfig, problems: ProblemCollector) -> None:
                     "a serverless application's jobs run as its execution role: it has no runtime or instance role",
                     "remove runtime_roles and instance_role from this entry",
                 )
+
+
+def check_studio(config: AppConfig, problems: ProblemCollector) -> None:
+    """The Studio's clusters exist and can be attached; its Serverless applications exist with Studio use on."""
+    studio = config.studio
+    if studio is None:
+        return
+    named = [(f"clusters[{i}].name", c.name) for i, c in enumerate(config.clusters)]
+    named += [(f"job_flows[{i}].cluster.name", f.cluster.name) for i, f in enumerate(config.job_flows)]
+    named += [
+        (f"serverless_applications[{i}].name", construct_id(a.name))
+        for i, a in enumerate(config.serverless_applications)
+    ]
+    for path, name in named:
+        if name == STUDIO_STACK:
+            problems.add(
+                path,
+                name,
+                f"the EMR Studio's stack is emr-{config.environment}-{STUDIO_STACK}",
+                f"name it other than {STUDIO_STACK} while the config has a studio",
+            )
+    clusters = {cluster.name: cluster for cluster in config.clusters}
+    for index, name in enumerate(studio.clusters):
+        path = f"studio.clusters[{index}]"
+        cluster = clusters.get(name)
+        if cluster is None:
+            problems.add(path, name, "no long-running cluster has this name", f"use one of {sorted(clusters)}")
+            continue
+        for field, message, fix in cluster_attach_problems(cluster):
+            problems.add(path, name, f"{message} (cluster field {field})", fix)
+    applications = {app.name: app for app in config.serverless_applications}
+    for index, name in enumerate(studio.serverless_applications):
+        path = f"studio.serverless_applications[{index}]"
+        application = applications.get(name)
+        if application is None:
+            problems.add(path, name, "no serverless application has this name", f"use one of {sorted(applications)}")
+            continue
+        for field, message, fix in serverless_attach_problems(application):
+            problems.add(path, name, f"{message} (application field {field})", fix)

@@ -127,7 +127,10 @@ class EmrStudio(Construct):
             ],
             roles=[self.service_role],
         )
-        self._admit_service_role(stack)
+        if cdk.Stack.of(self.workspace_key).node.path == stack.node.path:
+            self._admit_service_role(stack)
+        # A key of another stack (or imported) is not changed here: its policy delegates to IAM, and the service
+        # role's own policy names the key. A key policy without that delegation must admit the role itself.
         self.user_role: iam.Role | None = None
         if spec.auth_mode == "SSO":
             self.user_role = iam.Role(
@@ -245,7 +248,17 @@ class EmrStudio(Construct):
                 f"EmrStudio.allow_cluster: cluster {cluster.node.path} has no known primary security group. Fix: "
                 "pass primary_security_group= (the group of its primary node)"
             )
-        primary.add_ingress_rule(self.engine_security_group, ec2.Port.tcp(ENGINE_PORT), f"EMR Studio {self.spec.name}")
+        # The rule lives with the Studio (not with the group, which may be in a stack the Studio's depends on).
+        ec2.CfnSecurityGroupIngress(
+            self,
+            f"EngineTo{cdk.Names.unique_id(cluster)}",
+            group_id=primary.security_group_id,
+            ip_protocol="tcp",
+            from_port=ENGINE_PORT,
+            to_port=ENGINE_PORT,
+            source_security_group_id=self.engine_security_group.security_group_id,
+            description=f"EMR Studio {self.spec.name}: its engine reaches the primary node",
+        )
         self.user_policy.add_statements(
             iam.PolicyStatement(actions=list(policies.CLUSTER_ACTIONS), resources=[cluster.cluster_arn]),
             iam.PolicyStatement(actions=["elasticmapreduce:ListClusters"], resources=["*"]),

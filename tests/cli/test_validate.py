@@ -19,6 +19,7 @@ def test_validate_prints_a_summary_of_the_default_config(capsys: pytest.CaptureF
     assert "serverless application spark-serverless: emr-7.12.0, Spark on ARM64" in out
     assert "maximum capacity 32 vCPU, 128 GB; auto-stop after 15 min; auto-start on" in out
     assert "job nightly-totals: schedule cron(0 4 * * ? *), timeout 120 min" in out
+    assert "studio dev-notebooks: IAM mode, attaches analytics, spark-serverless" in out
 
 
 def test_fails_validate_on_invalid_config_with_the_field_path(

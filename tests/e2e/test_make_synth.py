@@ -69,6 +69,7 @@ def test_make_synth_default_app_writes_templates() -> None:
         "emr-dev-daily-totals.template.json",
         "emr-dev-spark-serverless.template.json",
         "emr-dev-stateful.template.json",
+        "emr-dev-studio.template.json",
     ]
     cluster = json.loads((ROOT / "cdk.out" / "emr-dev-analytics.template.json").read_text())
     assert any(r["Type"] == "AWS::EMR::Cluster" for r in cluster["Resources"].values())

@@ -300,3 +300,46 @@ def test_fails_an_image_that_is_not_in_ecr_and_a_worker_key_of_another_type() ->
             initial_capacity={},
             worker_images={"Driver": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/spark:1"},
         )
+
+
+# -- the config's EMR Studio -------------------------------------------------------------------------------------
+
+
+def test_the_dev_config_has_a_studio_on_the_cluster_and_the_application() -> None:
+    config = AppConfig.model_validate(_dev())
+    assert config.studio is not None
+    assert (config.studio.clusters, config.studio.serverless_applications) == (("analytics",), ("spark-serverless",))
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (lambda raw: raw["studio"].update(clusters=["nowhere"]), r"studio.clusters\[0\]: no long-running cluster"),
+        (
+            lambda raw: raw["studio"].update(clusters=["daily-totals"]),
+            r"studio.clusters\[0\]: no long-running cluster has this name \(got 'daily-totals'\)",
+        ),
+        (
+            lambda raw: raw["clusters"][0].update(applications=["Spark", "Hadoop", "Livy"]),
+            r"studio.clusters\[0\]: Workspaces need Spark, Livy, JupyterEnterpriseGateway; missing "
+            r"JupyterEnterpriseGateway",
+        ),
+        (
+            lambda raw: raw["serverless_applications"][0].update(studio=False),
+            r"studio.serverless_applications\[0\]: the application's interactive Studio use is off",
+        ),
+        (
+            lambda raw: raw["studio"].update(serverless_applications=["elsewhere"]),
+            r"studio.serverless_applications\[0\]: no serverless application has this name",
+        ),
+        (
+            lambda raw: raw["job_flows"][0]["cluster"].update(name="studio"),
+            r"job_flows\[0\].cluster.name: the EMR Studio's stack is emr-dev-studio",
+        ),
+    ],
+    ids=["unknown-cluster", "transient-cluster", "no-jupyter", "studio-off", "unknown-application", "stack-name"],
+)
+def test_fails_a_studio_on_what_it_cannot_attach(edit: Any, pattern: str) -> None:
+    raw = _dev()
+    edit(raw)
+    _config_rejects(raw, pattern)

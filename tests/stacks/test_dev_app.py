@@ -17,6 +17,7 @@ STATEFUL = "emr-dev-stateful"
 CLUSTER = "emr-dev-analytics"
 JOB_FLOW = "emr-dev-daily-totals"
 SERVERLESS = "emr-dev-spark-serverless"
+STUDIO = "emr-dev-studio"
 
 
 def _cluster(dev_app: SynthesisedApp) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def _cluster(dev_app: SynthesisedApp) -> dict[str, Any]:
 
 
 def test_app_has_one_stateful_and_one_cluster_stack(dev_app: SynthesisedApp) -> None:
-    assert sorted(dev_app.templates) == [CLUSTER, JOB_FLOW, SERVERLESS, STATEFUL]
+    assert sorted(dev_app.templates) == [CLUSTER, JOB_FLOW, SERVERLESS, STATEFUL, STUDIO]
 
 
 def test_synth_needs_no_context_lookup(dev_app: SynthesisedApp) -> None:
@@ -43,12 +44,12 @@ def test_policy_checks_pass_with_no_findings(dev_app: SynthesisedApp) -> None:
     assert set(conclusions.values()) == {"success"}
 
 
-@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER, JOB_FLOW, SERVERLESS])
+@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER, JOB_FLOW, SERVERLESS, STUDIO])
 def test_cfn_lint_is_clean(dev_app: SynthesisedApp, stack: str) -> None:
     assert cfn_lint(dev_app.templates[stack]) == []
 
 
-@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER, JOB_FLOW, SERVERLESS])
+@pytest.mark.parametrize("stack", [STATEFUL, CLUSTER, JOB_FLOW, SERVERLESS, STUDIO])
 def test_snapshot(dev_app: SynthesisedApp, stack: str, snapshot: Any) -> None:
     assert normalise(dev_app.templates[stack]) == snapshot
 
