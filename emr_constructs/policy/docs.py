@@ -34,10 +34,15 @@ Seven rules judge EMR Serverless (`emr_constructs/policy/serverless_rules.py`): 
 application; EMR-SLS6 and EMR-SLS7 each IAM role that `emr-serverless.amazonaws.com` may assume (a job execution
 role, judged wherever it is defined, since an application does not name its roles), with their findings on the role.
 
+Three rules judge EMR Studio (`emr_constructs/policy/studio_rules.py`), each `AWS::EMR::Studio` with its findings on
+the Studio: EMR-STU1 its Workspace storage (EncryptionKeyArn, and the encryption of the DefaultS3Location bucket when
+the templates define it), EMR-STU2 its engine and Workspace security groups (their inline rules and the
+`AWS::EC2::SecurityGroupIngress` resources on them), EMR-STU3 its authentication mode.
+
 ## Waivers
 
 A finding is waived on its resource (the cluster, the state machine of a job flow, or the topic, function,
-application or role a resource rule judges) with a reason:
+application, role or Studio a resource rule judges) with a reason:
 
 - in a CDK app, acknowledge it:
   `cdk.Validations.of(cluster).acknowledge(cdk.Acknowledgment(id="{PACK}::{PACK}-EMR-OPS2", reason="..."))`;

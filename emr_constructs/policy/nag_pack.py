@@ -41,12 +41,23 @@ from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.templates import Template, TemplateSet
 
 _TYPES = ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine")
-#: The types the resource rules judge (``rules_deploy``, ``serverless_rules``) and read. Execution roles are judged
-#: wherever they are (an application does not name them), so an app with any IAM role is read.
-_JUDGED = frozenset({"AWS::SNS::Topic", "AWS::Lambda::Function", "AWS::EMRServerless::Application", "AWS::IAM::Role"})
+#: The types the resource rules judge (``rules_deploy``, ``serverless_rules``, ``studio_rules``) and read. Execution
+#: roles are judged wherever they are (an application does not name them), so an app with any IAM role is read.
+_JUDGED = frozenset(
+    {
+        "AWS::SNS::Topic",
+        "AWS::Lambda::Function",
+        "AWS::EMRServerless::Application",
+        "AWS::IAM::Role",
+        "AWS::EMR::Studio",
+    }
+)
 _RESOURCE_READ = frozenset(
     {
         *_JUDGED,
+        "AWS::S3::Bucket",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::SecurityGroupIngress",
         "AWS::SNS::TopicPolicy",
         "AWS::SNS::TopicInlinePolicy",
         "AWS::KMS::Key",

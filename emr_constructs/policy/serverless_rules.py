@@ -2,7 +2,8 @@
 
 EMR-SLS1 to SLS5 judge each ``AWS::EMRServerless::Application`` (network, capacity, auto-stop, log encryption);
 EMR-SLS6 and SLS7 each IAM role that ``emr-serverless.amazonaws.com`` may assume (``serverless_roles``). A value
-the template set cannot resolve makes a rule not applicable, never a failure.
+the template set cannot resolve makes a rule not applicable, never a failure. ``flag``, ``key_arn`` and
+``combine`` serve ``studio_rules`` too.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _not_a_cluster_rule(view: ClusterView, options: Options) -> Outcome:
     return skip("judges EMR Serverless applications and execution roles, not clusters")
 
 
-def _flag(templates: TemplateSet, resource: Resource, value: Any) -> Any:
+def flag(templates: TemplateSet, resource: Resource, value: Any) -> Any:
     """A boolean property: True, False, None when absent, ``UNRESOLVED`` otherwise (CloudFormation takes "true")."""
     value = templates.resolve(resource.template, value)
     if value is None or isinstance(value, bool):
@@ -61,7 +62,7 @@ def _flag(templates: TemplateSet, resource: Resource, value: Any) -> Any:
     return {"true": True, "false": False}.get(text, UNRESOLVED)
 
 
-def _key(templates: TemplateSet, resource: Resource, raw: Any, field: str) -> Outcome:
+def key_arn(templates: TemplateSet, resource: Resource, raw: Any, field: str) -> Outcome:
     """``raw`` must name a KMS key by its ARN (the schema's pattern ``arn:...:kms:...:key/...``)."""
     if raw is None:
         return fail(f"{field} is not set")
@@ -82,7 +83,8 @@ def _key(templates: TemplateSet, resource: Resource, raw: Any, field: str) -> Ou
     return skip(f"{field} is not resolvable to a KMS key ARN")
 
 
-def _combine(outcomes: list[Outcome]) -> Outcome:
+def combine(outcomes: list[Outcome]) -> Outcome:
+    """Every failure, else every reason not applicable, else compliant."""
     failed = [o.message for o in outcomes if o.status == "NON_COMPLIANT"]
     if failed:
         return fail("; ".join(failed))
@@ -100,7 +102,7 @@ def network(templates: TemplateSet, application: Resource) -> Outcome:
             outcomes.append(skip(f"NetworkConfiguration.{field} is not resolvable"))
         elif not isinstance(value, list) or not value:
             outcomes.append(fail(f"NetworkConfiguration has no {field}"))
-    return _combine(outcomes)
+    return combine(outcomes)
 
 
 def maximum_capacity(templates: TemplateSet, application: Resource) -> Outcome:
@@ -114,11 +116,11 @@ def maximum_capacity(templates: TemplateSet, application: Resource) -> Outcome:
             outcomes.append(skip(f"MaximumCapacity.{field} is not resolvable"))
         elif value is None or value == "":
             outcomes.append(fail(f"MaximumCapacity has no {field}"))
-    return _combine(outcomes)
+    return combine(outcomes)
 
 
 def auto_stop(templates: TemplateSet, application: Resource) -> Outcome:
-    enabled = _flag(templates, application, _at(templates, application, "AutoStopConfiguration", "Enabled"))
+    enabled = flag(templates, application, _at(templates, application, "AutoStopConfiguration", "Enabled"))
     if enabled is UNRESOLVED:
         return skip("AutoStopConfiguration.Enabled is not resolvable")
     if enabled is False:
@@ -133,7 +135,7 @@ def s3_logs(templates: TemplateSet, application: Resource) -> Outcome:
     if s3 is None:
         return fail("no MonitoringConfiguration.S3MonitoringConfiguration: job logs never reach your bucket")
     raw = _at(templates, application, "MonitoringConfiguration", "S3MonitoringConfiguration", "EncryptionKeyArn")
-    return _key(templates, application, raw, "S3MonitoringConfiguration.EncryptionKeyArn")
+    return key_arn(templates, application, raw, "S3MonitoringConfiguration.EncryptionKeyArn")
 
 
 def _log_group(templates: TemplateSet, application: Resource, raw: Any) -> Resource | Any | None:
@@ -151,20 +153,20 @@ def _log_group(templates: TemplateSet, application: Resource, raw: Any) -> Resou
 
 def cloudwatch_logs(templates: TemplateSet, application: Resource) -> Outcome:
     path = ("MonitoringConfiguration", "CloudWatchLoggingConfiguration")
-    enabled = _flag(templates, application, _at(templates, application, *path, "Enabled"))
+    enabled = flag(templates, application, _at(templates, application, *path, "Enabled"))
     if enabled is UNRESOLVED:
         return skip("CloudWatchLoggingConfiguration.Enabled is not resolvable")
     if enabled is not True:
         return skip("CloudWatch logging is off")
     raw = _at(templates, application, *path, "EncryptionKeyArn")
-    outcomes = [_key(templates, application, raw, "CloudWatchLoggingConfiguration.EncryptionKeyArn")]
+    outcomes = [key_arn(templates, application, raw, "CloudWatchLoggingConfiguration.EncryptionKeyArn")]
     name = _at(templates, application, *path, "LogGroupName")
     group = _log_group(templates, application, name)
     if group is UNRESOLVED:
         outcomes.append(skip("CloudWatchLoggingConfiguration.LogGroupName is not resolvable"))
     elif isinstance(group, Resource) and group.properties.get("KmsKeyId") is None:
         outcomes.append(fail(f"log group {group.logical_id} has no KmsKeyId"))
-    return _combine(outcomes)
+    return combine(outcomes)
 
 
 def _judge_applications(
