@@ -70,3 +70,23 @@ def test_changes_to_an_application_say_to_stop_it_first(
 def test_an_unchanged_application_is_not_reported(tmp_path: Path) -> None:
     old, new = _pair(tmp_path, {"App": copy.deepcopy(APPLICATION)})
     assert compare(load_templates([old]), load_templates([new])) == []
+
+
+def test_the_guard_knows_the_studio_create_only_properties(tmp_path: Path) -> None:
+    """AWS::EMR::Studio: AuthMode, the security groups, roles, VPC, key and Identity Center settings replace it."""
+    paths = set(create_only_paths("AWS::EMR::Studio"))
+    assert {("AuthMode",), ("ServiceRole",), ("VpcId",), ("EncryptionKeyArn",), ("WorkspaceSecurityGroupId",)} <= paths
+    studio = {
+        "Type": "AWS::EMR::Studio",
+        "Properties": {"Name": "dev", "AuthMode": "IAM", "VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-1"]},
+    }
+    old = _write(tmp_path / "old", {"Studio": studio})
+    changed = copy.deepcopy(studio)
+    changed["Properties"]["AuthMode"] = "SSO"
+    new = _write(tmp_path / "new", {"Studio": changed})
+    (found,) = compare(load_templates([old]), load_templates([new]))
+    assert (found.kind, found.type, found.reasons) == (
+        "replaced",
+        "AWS::EMR::Studio",
+        ("AuthMode changed (create-only)",),
+    )
