@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from botocore.loaders import Loader
 
@@ -32,6 +32,14 @@ def serverless_image_uri_pattern() -> str:
     model = _loader().load_service_model("emr-serverless", "service-2")
     member = model["shapes"]["ImageConfigurationInput"]["members"]["imageUri"]["shape"]
     return str(model["shapes"][member]["pattern"])
+
+
+@cache
+def shape_constraints(service: str, shape: str) -> tuple[str, int, int]:
+    """``(pattern, min, max)`` of a string shape of botocore's ``service`` model (the pattern anchored)."""
+    model = _loader().load_service_model(service, "service-2")
+    found = model["shapes"][shape]
+    return f"^(?:{found['pattern']})$", int(found.get("min", 0)), int(found["max"])
 
 
 def closest(value: str, choices: frozenset[str] | list[str] | tuple[str, ...], count: int = 3) -> list[str]:
