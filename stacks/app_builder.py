@@ -39,16 +39,17 @@ def add_policy_checks(app: cdk.App) -> None:
 
 
 def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[ClusterStack]]:
-    """Add the stateful stack and one cluster stack per configured cluster to ``app``."""
+    """Add the stateful stack and one stack per configured cluster, job flow and serverless application (and the
+    Studio's) to ``app``."""
     env = cdk.Environment(account=config.account, region=config.region)
-    synthesizer = cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier)
+
+    def placed(what: str) -> dict[str, Any]:
+        """Where every stack goes: the environment, a synthesizer of its own, and its description."""
+        synthesizer = cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier)
+        return {"env": env, "synthesizer": synthesizer, "description": f"emr-constructs {config.environment}: {what}"}
+
     stateful = StatefulStack(
-        app,
-        config.stack_name("stateful"),
-        config=config,
-        env=env,
-        synthesizer=synthesizer,
-        description=f"emr-constructs {config.environment}: network, keys, logs (stateful)",
+        app, config.stack_name("stateful"), config=config, **placed("network, keys, logs (stateful)")
     )
     baseline = None
     if config.account_baseline.enabled:
@@ -56,10 +57,15 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
             app,
             config.stack_name("account-baseline"),
             baseline=config.account_baseline,
-            env=env,
-            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
-            description=f"emr-constructs {config.environment}: EMR block public access of the account and region",
+            **placed("EMR block public access of the account and region"),
         )
+    catalog_key = baseline.glue_catalog_key if baseline is not None else None
+
+    def after_shared(stack: cdk.Stack) -> None:
+        stack.add_stack_dependency(stateful)
+        if baseline is not None:
+            stack.add_stack_dependency(baseline)
+
     clusters = []
     for spec in config.clusters:
         stack = ClusterStack(
@@ -68,14 +74,10 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
             config=config,
             cluster=spec,
             stateful=stateful,
-            env=env,
-            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
-            description=f"emr-constructs {config.environment}: EMR cluster {spec.name}",
-            catalog_key=baseline.glue_catalog_key if baseline is not None else None,
+            catalog_key=catalog_key,
+            **placed(f"EMR cluster {spec.name}"),
         )
-        stack.add_stack_dependency(stateful)
-        if baseline is not None:
-            stack.add_stack_dependency(baseline)
+        after_shared(stack)
         clusters.append(stack)
     for flow in config.job_flows:
         flow_stack = JobFlowStack(
@@ -84,14 +86,10 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
             config=config,
             job_flow=flow,
             stateful=stateful,
-            env=env,
-            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
-            description=f"emr-constructs {config.environment}: transient job flow {flow.cluster.name}",
-            catalog_key=baseline.glue_catalog_key if baseline is not None else None,
+            catalog_key=catalog_key,
+            **placed(f"transient job flow {flow.cluster.name}"),
         )
-        flow_stack.add_stack_dependency(stateful)
-        if baseline is not None:
-            flow_stack.add_stack_dependency(baseline)
+        after_shared(flow_stack)
     serverless_stacks: dict[str, ServerlessStack] = {}
     for application in config.serverless_applications:
         serverless = ServerlessStack(
@@ -100,14 +98,10 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
             config=config,
             application=application,
             stateful=stateful,
-            env=env,
-            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
-            description=f"emr-constructs {config.environment}: EMR Serverless application {application.name}",
-            catalog_key=baseline.glue_catalog_key if baseline is not None else None,
+            catalog_key=catalog_key,
+            **placed(f"EMR Serverless application {application.name}"),
         )
-        serverless.add_stack_dependency(stateful)
-        if baseline is not None:
-            serverless.add_stack_dependency(baseline)
+        after_shared(serverless)
         serverless_stacks[application.name] = serverless
     if config.studio is not None:
         studio = StudioStack(
@@ -117,9 +111,7 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
             stateful=stateful,
             clusters={stack.cluster.spec.name: stack for stack in clusters},
             serverless=serverless_stacks,
-            env=env,
-            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
-            description=f"emr-constructs {config.environment}: EMR Studio {config.studio.name}",
+            **placed(f"EMR Studio {config.studio.name}"),
         )
         studio.add_stack_dependency(stateful)
     for key, value in config.tags.items():
