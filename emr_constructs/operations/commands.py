@@ -19,7 +19,6 @@ from emr_constructs.operations.clusters import (
 from emr_constructs.operations.serverless import (
     APPLICATION_ID_OUTPUT,
     EXECUTION_ROLE_ARN_OUTPUT,
-    LOG_URI_OUTPUT,
     SERVICE,
     JobSubmission,
     ServerlessTarget,
@@ -60,7 +59,8 @@ STATUS_DESCRIPTION = (
 TARGET_EPILOG = (
     f"--stack reads the cluster id from the stack's {CLUSTER_ID_OUTPUT} output (CloudFormation DescribeStacks); "
     f"a stack with an {APPLICATION_ID_OUTPUT} output is a Serverless application, whose job runs get its "
-    f"{EXECUTION_ROLE_ARN_OUTPUT} and {LOG_URI_OUTPUT} outputs unless --execution-role or --log-uri say otherwise. "
+    f"{EXECUTION_ROLE_ARN_OUTPUT} output unless --execution-role says otherwise, and the application's own log "
+    "settings unless --log-uri gives another S3 location. "
     "Credentials and region come from the usual AWS sources (profile, environment, instance role); "
     "throttled calls are retried in botocore's standard mode."
 )
@@ -171,8 +171,8 @@ def add_submit_arguments(parser: argparse.ArgumentParser) -> None:
         "--log-uri",
         type=log_uri,
         metavar="S3_URI",
-        help=f"Serverless: the job run's S3 log location (default: the stack's {LOG_URI_OUTPUT}, else the "
-        "application's own setting)",
+        help="Serverless: the job run's S3 log location, sent without a key (default: the application's own "
+        "setting, with its key)",
     )
     parser.add_argument(
         "--wait",

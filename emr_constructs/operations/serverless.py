@@ -1,7 +1,8 @@
 """EMR Serverless applications: start a Spark job run, follow it to its end, report an application's status.
 
 A stack that deploys an application carries the outputs ``ApplicationId``, ``ExecutionRoleArn`` and ``LogUri``
-(``s3://bucket/prefix/``); :data:`APPLICATION_ID_OUTPUT` and its siblings name them for the stack code. Job logs land
+(``s3://bucket/prefix/``, for people: a job run inherits the application's log settings, with their key);
+:data:`APPLICATION_ID_OUTPUT` and its siblings name them for the stack code. Job logs land
 under ``<logUri>/applications/<applicationId>/jobs/<jobRunId>/`` (``SPARK_DRIVER/stderr.gz`` and ``stdout.gz``;
 ``attempts/<n>/`` from the second attempt) and, with CloudWatch logging on, in the log group (default
 ``/aws/emr-serverless``) under the streams ``<prefix>/applications/<applicationId>/jobs/<jobRunId>/``
@@ -89,7 +90,7 @@ def target_from_outputs(stack_name: str, outputs: Mapping[str, str]) -> Serverle
         application_id(value)
     except argparse.ArgumentTypeError as error:
         raise OperationError(f"stack {stack_name}: output {APPLICATION_ID_OUTPUT}: {error}") from None
-    return ServerlessTarget(value, outputs.get(EXECUTION_ROLE_ARN_OUTPUT) or None, outputs.get(LOG_URI_OUTPUT) or None)
+    return ServerlessTarget(value, outputs.get(EXECUTION_ROLE_ARN_OUTPUT) or None)
 
 
 @dataclass(frozen=True)
