@@ -30,6 +30,10 @@ SESSION_POLICY_ARN = r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$"
 CLUSTER_RELEASE_5 = "5.32.0"
 CLUSTER_RELEASE_6 = "6.2.0"
 CLUSTER_APPLICATIONS = ("Spark", "Livy", "JupyterEnterpriseGateway")
+#: EMR Studio considerations: a Studio with trusted identity propagation cannot use EMR Serverless.
+NO_SERVERLESS_WITH_TIP = (
+    "a Studio with trusted identity propagation cannot use EMR Serverless (EMR Studio considerations)"
+)
 
 
 class SessionMappingSpec(SpecModel):
@@ -114,7 +118,7 @@ class StudioSpec(SpecModel):
             problems.add(
                 "serverless_applications",
                 list(self.serverless_applications),
-                "a Studio with trusted identity propagation cannot use EMR Serverless (EMR Studio considerations)",
+                NO_SERVERLESS_WITH_TIP,
                 "remove the applications or turn trusted_identity_propagation off",
             )
         for field, names in (("clusters", self.clusters), ("serverless_applications", self.serverless_applications)):
@@ -159,9 +163,16 @@ def cluster_attach_problems(cluster: ClusterSpec) -> list[tuple[str, str, str]]:
     return found
 
 
-def serverless_attach_problems(application: ServerlessApplicationSpec) -> list[tuple[str, str, str]]:
-    """Why a Workspace cannot use ``application``: Spark with interactive Studio use on (6.14.0+)."""
+def serverless_attach_problems(
+    application: ServerlessApplicationSpec | None, studio: StudioSpec | None = None
+) -> list[tuple[str, str, str]]:
+    """Why a Workspace of ``studio`` cannot use ``application`` (a spec, or None when built elsewhere): Spark with
+    interactive Studio use on (6.14.0+), and no trusted identity propagation."""
     found = []
+    if studio is not None and studio.trusted_identity_propagation:
+        found.append(("trusted_identity_propagation", NO_SERVERLESS_WITH_TIP, "turn trusted_identity_propagation off"))
+    if application is None:
+        return found
     if application.type != "Spark":
         found.append(("type", "Studio uses Spark applications only", "set type: Spark"))
     if not application.studio:

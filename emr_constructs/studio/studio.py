@@ -267,17 +267,11 @@ class EmrStudio(Construct):
     def allow_serverless(self, application: IEmrServerlessApplication) -> None:
         """Let the Workspaces use ``application`` (interactive Studio use on, a Spark application): the users may
         start it, reach its interactive endpoints and its Spark UI, and pass its execution role to it only."""
-        spec = getattr(application, "spec", None)
-        problems = serverless_attach_problems(spec) if spec is not None else []
+        problems = serverless_attach_problems(getattr(application, "spec", None), self.spec)
         if problems:
             raise ValueError(
                 f"EmrStudio.allow_serverless: application {application.application_name}: "
                 + "; ".join(f"{path}: {message}. Fix: {fix}" for path, message, fix in problems)
-            )
-        if self.spec.trusted_identity_propagation:
-            raise ValueError(
-                "EmrStudio.allow_serverless: a Studio with trusted identity propagation cannot use EMR Serverless. "
-                "Fix: turn trusted_identity_propagation off"
             )
         statements = [
             iam.PolicyStatement(actions=list(policies.SERVERLESS_ACTIONS), resources=[application.application_arn]),

@@ -327,3 +327,17 @@ def test_the_vpc_is_tagged_for_the_service_role(built: dict[str, Any]) -> None:
     resources = built["template"]["Resources"]
     vpc = next(r for r in resources.values() if r["Type"] == "AWS::EC2::VPC")
     assert {"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"} in vpc["Properties"]["Tags"]
+
+
+def test_fails_attaching_a_serverless_application_to_a_studio_with_trusted_identity_propagation(
+    built: dict[str, Any],
+) -> None:
+    stack = built["stack"]
+    tip = EmrStudio(
+        stack,
+        "TipStudio",
+        spec=StudioSpec(name="tip", auth_mode="SSO", idc_instance_arn=IDC, trusted_identity_propagation=True),
+        vpc=built["cluster"].node.scope.node.find_child("Vpc"),
+    )
+    with pytest.raises(ValueError, match=r"trusted_identity_propagation: a Studio with trusted identity propagation"):
+        tip.allow_serverless(built["serverless"])
