@@ -63,8 +63,9 @@ def test_logs_are_encrypted_with_the_stateful_logs_key(dev_app: SynthesisedApp) 
     assert monitoring["S3MonitoringConfiguration"]["LogUri"] == (
         "s3://emr-constructs-dev-logs-111111111111-eu-west-1/emr-serverless/spark-serverless/"
     )
-    (group,) = _of(dev_app, "AWS::Logs::LogGroup")[:1]
-    assert "KmsKeyId" in group["Properties"] and group["DeletionPolicy"] == "Retain"
+    groups = _of(dev_app, "AWS::Logs::LogGroup")
+    assert len(groups) == 2  # the jobs' logs and the state machine's execution logs
+    assert all("KmsKeyId" in g["Properties"] and g["DeletionPolicy"] == "Retain" for g in groups)
 
 
 def test_auto_stop_and_the_capacity_guardrail(dev_app: SynthesisedApp) -> None:
