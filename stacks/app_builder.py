@@ -14,6 +14,7 @@ from emr_constructs.spec import AppConfig, load_config
 from emr_constructs.spec.serverless_checks import STUDIO_STACK, construct_id
 from stacks.account_baseline_stack import AccountBaselineStack
 from stacks.cluster_stack import ClusterStack
+from stacks.eks_stack import EksStack
 from stacks.job_flow_stack import JobFlowStack
 from stacks.serverless_stack import ServerlessStack
 from stacks.stateful_stack import StatefulStack
@@ -39,8 +40,8 @@ def add_policy_checks(app: cdk.App) -> None:
 
 
 def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[ClusterStack]]:
-    """Add the stateful stack and one stack per configured cluster, job flow and serverless application (and the
-    Studio's) to ``app``."""
+    """Add the stateful stack and one stack per configured cluster, job flow, serverless application and virtual
+    cluster (and the Studio's) to ``app``."""
     env = cdk.Environment(account=config.account, region=config.region)
 
     def placed(what: str) -> dict[str, Any]:
@@ -103,6 +104,16 @@ def build_stacks(app: cdk.App, config: AppConfig) -> tuple[StatefulStack, list[C
         )
         after_shared(serverless)
         serverless_stacks[application.name] = serverless
+    for virtual_cluster in config.virtual_clusters:
+        eks_stack = EksStack(
+            app,
+            config.stack_name(construct_id(virtual_cluster.name)),
+            config=config,
+            virtual_cluster=virtual_cluster,
+            stateful=stateful,
+            **placed(f"EMR on EKS virtual cluster {virtual_cluster.name}"),
+        )
+        after_shared(eks_stack)
     if config.studio is not None:
         studio = StudioStack(
             app,

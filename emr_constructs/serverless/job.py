@@ -6,20 +6,12 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from emr_constructs.iam import acknowledge_resource_finding
-from emr_constructs.jobflow.notifications import execution_log_group, outcome_topic
-from emr_constructs.jobflow.permissions import (
-    LOG_DELIVERY_ACTIONS,
-    TOPIC_KEY_ACTIONS,
-    TRACING_ACTIONS,
-    state_machine_role,
-)
+from emr_constructs.jobflow.runner import job_runner
 from emr_constructs.jobflow.schedule import schedule_job_flow
 from emr_constructs.jobs.bootstrap import grant_object_read, local_asset
-from emr_constructs.lint_suppressions import ignore_cfn_lint
 from emr_constructs.serverless.base import LOG_KEY_SUBMITTER_ACTIONS, SERVICE, IEmrServerlessApplication
 from emr_constructs.serverless.job_definition import (
     build_definition,
@@ -102,54 +94,28 @@ class EmrServerlessJob(Construct):
             log_uri=log_uri,
             log_key_arn=log_key.key_arn if log_key is not None and log_uri is not None else None,
         )
-        self.topic, self.topic_key = outcome_topic(
-            self,
-            "Topic",
-            purpose="the outcome notifications of an EMR Serverless job",
-            display_name="EMR Serverless job",
-            publishers=(),  # only the state machine publishes, through its role
-        )
-        self.log_group, self.log_group_key = execution_log_group(
-            self, "ExecutionLogs", purpose="the execution logs of an EMR Serverless job"
-        )
-        self.state_machine_role = state_machine_role(
-            self, "StateMachineRole", description=f"Runs EMR Serverless job {spec.name} and reports its outcome."
-        )
-        self.policy = iam.ManagedPolicy(
-            self,
-            "StateMachinePolicy",
-            description=f"What EMR Serverless job {spec.name}'s state machine does, and nothing else.",
-            statements=self._statements(stack, role.role_arn),
-            roles=[self.state_machine_role],
-        )
         queue = (
             app_spec.scheduler.queue_timeout_minutes if app_spec and app_spec.scheduler else QUEUE_TIMEOUT_MINUTES[1]
         )
         task_timeout = task_timeout_seconds(spec.timeout_minutes, spec.max_attempts, queue)
-        definition = build_definition(
-            partition=stack.partition,
-            request=self.request,
-            job_name=spec.name,
-            topic_arn=self.topic.topic_arn,
-            task_timeout=task_timeout,
-            manage_application=manage_application,
-            log_location=log_uri,
-        )
-        self.state_machine = sfn.StateMachine(
+        parts = job_runner(
             self,
-            "StateMachine",
-            definition_body=sfn.DefinitionBody.from_string(stack.to_json_string(definition)),
-            role=self.state_machine_role.without_policy_updates(),
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
-            tracing_enabled=True,
+            kind="EMR Serverless",
+            job_name=spec.name,
+            statements=lambda topic, key: self._statements(stack, role.role_arn),
+            definition=lambda topic: build_definition(
+                partition=stack.partition,
+                request=self.request,
+                job_name=spec.name,
+                topic_arn=topic.topic_arn,
+                task_timeout=task_timeout,
+                manage_application=manage_application,
+                log_location=log_uri,
+            ),
         )
-        # Step Functions checks the log delivery permissions when it creates the state machine.
-        self.state_machine.node.add_dependency(self.policy)
-        ignore_cfn_lint(
-            self.state_machine.node.default_child,  # type: ignore[arg-type]
-            "W3005",
-            "aws-cdk-lib's own DependsOn on the state machine's role, whose ARN the RoleArn property references",
-        )
+        self.topic, self.topic_key = parts.topic, parts.topic_key
+        self.log_group, self.log_group_key = parts.log_group, parts.log_group_key
+        self.state_machine_role, self.policy, self.state_machine = parts.role, parts.policy, parts.state_machine
         self._acknowledge(stack)
         chosen = schedule or (events.Schedule.expression(spec.schedule) if spec.schedule else None)
         self.schedule_rule: events.Rule | None = None
@@ -219,27 +185,11 @@ class EmrServerlessJob(Construct):
                     sid="ManagedRuleForApplications", actions=list(RULE_ACTIONS), resources=[rule(APPLICATION_RULE)]
                 ),
             ]
-        statements += [
-            iam.PolicyStatement(sid="PublishOutcome", actions=["sns:Publish"], resources=[self.topic.topic_arn]),
-            iam.PolicyStatement(
-                sid="EncryptOutcome", actions=list(TOPIC_KEY_ACTIONS), resources=[self.topic_key.key_arn]
-            ),
-            iam.PolicyStatement(sid="DeliverExecutionLogs", actions=list(LOG_DELIVERY_ACTIONS), resources=["*"]),
-            iam.PolicyStatement(sid="Tracing", actions=list(TRACING_ACTIONS), resources=["*"]),
-        ]
         return statements
 
     def _acknowledge(self, stack: cdk.Stack) -> None:
         policy = self.policy.node.default_child
         assert policy is not None  # an iam.ManagedPolicy always has its L1
-        cdk.Validations.of(policy).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-                reason="Only actions without a resource type take Resource '*' here (Service Authorization "
-                "Reference): the CloudWatch Logs vended-log delivery actions Step Functions needs for execution "
-                "logging, and the X-Ray tracing actions. Every other statement names its resources.",
-            )
-        )
         acknowledge_resource_finding(
             policy,
             "AwsSolutions::AwsSolutions-IAM5",

@@ -61,12 +61,12 @@ def hive_driver(query: str, init_query_file: str | None, parameters: Mapping[str
     return {"Hive": driver}
 
 
-def _configuration(spec: ConfigurationSpec) -> dict[str, Any]:
+def configuration_json(spec: ConfigurationSpec) -> dict[str, Any]:
     rendered: dict[str, Any] = {"Classification": spec.classification}
     if spec.properties:
         rendered["Properties"] = dict(spec.properties)
     if spec.configurations:
-        rendered["Configurations"] = [_configuration(child) for child in spec.configurations]
+        rendered["Configurations"] = [configuration_json(child) for child in spec.configurations]
     return rendered
 
 
@@ -95,7 +95,7 @@ def start_job_run_request(
         request["RetryPolicy"] = {"MaxAttempts": max_attempts}
     overrides: dict[str, Any] = {}
     if configurations:
-        overrides["ApplicationConfiguration"] = [_configuration(spec) for spec in configurations]
+        overrides["ApplicationConfiguration"] = [configuration_json(spec) for spec in configurations]
     if log_uri is not None:
         s3 = {"LogUri": log_uri}
         if log_key_arn is not None:
@@ -124,7 +124,7 @@ def execution_timeout_seconds(task_timeout: int, manage_application: bool) -> in
     return task_timeout + applications + NOTIFY_BUDGET_SECONDS
 
 
-def _notify(partition: str, topic_arn: str, subject: str, template: str, *paths: str) -> dict[str, Any]:
+def notify_state(partition: str, topic_arn: str, subject: str, template: str, *paths: str) -> dict[str, Any]:
     state = publish_state(partition, topic_arn, subject, template, *paths)
     state["Retry"] = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5, "MaxAttempts": 3, "BackoffRate": 2}]
     state["TimeoutSeconds"] = NOTIFY_TIMEOUT_SECONDS
@@ -181,7 +181,7 @@ def build_definition(
             "Next": STOP_APPLICATION if manage_application else NOTIFY_SUCCESS,
         },
         NOTIFY_SUCCESS: {
-            **_notify(
+            **notify_state(
                 partition,
                 topic_arn,
                 f"EMR Serverless job {job_name} succeeded",
@@ -192,7 +192,7 @@ def build_definition(
             "Next": SUCCEEDED,
         },
         NOTIFY_FAILURE: {
-            **_notify(
+            **notify_state(
                 partition,
                 topic_arn,
                 f"EMR Serverless job {job_name} failed",
@@ -232,7 +232,7 @@ def build_definition(
             "Next": NOTIFY_FAILURE,
         }
         states[NOTIFY_NOT_STOPPED] = {
-            **_notify(
+            **notify_state(
                 partition,
                 topic_arn,
                 f"EMR Serverless job {job_name} succeeded, application left running",

@@ -14,6 +14,9 @@ from emr_constructs.spec.applications import Application
 from emr_constructs.spec.baseline import AccountBaselineSpec, PortRangeSpec
 from emr_constructs.spec.cluster import ClusterSpec, InstanceFleetsSpec, InstanceGroupsSpec, RootVolumeSpec
 from emr_constructs.spec.configurations import ConfigurationConflict, ConfigurationSpec, merge_configurations
+from emr_constructs.spec.eks import VirtualClusterSpec
+from emr_constructs.spec.eks_jobs import EksJobSpec
+from emr_constructs.spec.eks_security import EksLakeFormationSpec, EksSecuritySpec, EksTlsSpec
 from emr_constructs.spec.fleets import (
     CapacityReservationSpec,
     InstanceFleetSpec,
@@ -49,6 +52,10 @@ __all__ = [
     "ConfigurationSpec",
     "EbsSpec",
     "EbsVolumeSpec",
+    "EksJobSpec",
+    "EksLakeFormationSpec",
+    "EksSecuritySpec",
+    "EksTlsSpec",
     "ExistingNetworkSpec",
     "IamSpec",
     "InstanceFleetSpec",
@@ -82,6 +89,7 @@ __all__ = [
     "SpotSpec",
     "StudioSpec",
     "Version",
+    "VirtualClusterSpec",
     "WorkerSpec",
     "is_graviton",
     "load_config",

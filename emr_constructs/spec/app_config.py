@@ -13,6 +13,9 @@ from emr_constructs.spec.application_identity import RUNTIME_ROLES_SOURCE, insta
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.baseline import AccountBaselineSpec
 from emr_constructs.spec.cluster import ClusterSpec
+from emr_constructs.spec.eks import VirtualClusterSpec
+from emr_constructs.spec.eks_checks import check_eks
+from emr_constructs.spec.eks_jobs import EksJobSpec
 from emr_constructs.spec.loading import PROJECT_ROOT, find_project_root, read_yaml, validate_all
 from emr_constructs.spec.messages import validation_messages
 from emr_constructs.spec.network import ExistingNetworkSpec, NetworkSpec, zone_problems
@@ -165,6 +168,8 @@ class AppConfig(SpecModel):
     serverless_applications: tuple[ServerlessApplicationSpec, ...] = ()
     serverless_jobs: tuple[ServerlessJobSpec, ...] = ()
     studio: StudioSpec | None = None
+    virtual_clusters: tuple[VirtualClusterSpec, ...] = ()
+    eks_jobs: tuple[EksJobSpec, ...] = ()
     tags: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("region")
@@ -184,12 +189,12 @@ class AppConfig(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> AppConfig:
         problems = ProblemCollector(self)
-        if not (self.clusters or self.job_flows or self.serverless_applications):
+        if not (self.clusters or self.job_flows or self.serverless_applications or self.virtual_clusters):
             problems.add(
                 "clusters",
                 [],
-                "the config deploys nothing: no cluster, job flow or serverless application",
-                "declare at least one under clusters, job_flows or serverless_applications",
+                "the config deploys nothing: no cluster, job flow, serverless application or virtual cluster",
+                "declare at least one under clusters, job_flows, serverless_applications or virtual_clusters",
             )
         problems.problems.extend(zone_problems(self.region, list(self.availability_zones)))
         check_network(self, problems)
@@ -213,6 +218,7 @@ class AppConfig(SpecModel):
         self._check_data(problems)
         check_serverless(self, problems)
         check_studio(self, problems)
+        check_eks(self, problems)
         problems.raise_if_any()
         return self
 
@@ -256,6 +262,7 @@ class AppConfig(SpecModel):
     def _check_data(self, problems: ProblemCollector) -> None:
         clusters = {c.name: c for c in (*self.clusters, *(flow.cluster for flow in self.job_flows))}
         applications = {app.name for app in self.serverless_applications}
+        applications |= {cluster.name for cluster in self.virtual_clusters}
         bucket_names = [b.name for b in self.data_buckets]
         for index, bucket in enumerate(self.data_buckets):
             if bucket_names.index(bucket.name) != index:
@@ -276,7 +283,7 @@ class AppConfig(SpecModel):
                         problems.add(
                             f"{path}.cluster",
                             entry.cluster,
-                            "no cluster or serverless application has this name",
+                            "no cluster, serverless application or virtual cluster has this name",
                             f"use one of {sorted({*clusters, *applications})}",
                         )
                     continue

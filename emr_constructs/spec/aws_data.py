@@ -42,6 +42,12 @@ def shape_constraints(service: str, shape: str) -> tuple[str, int, int]:
     return f"^(?:{found['pattern']})$", int(found.get("min", 0)), int(found["max"])
 
 
+@cache
+def shape_maximum(service: str, shape: str) -> int:
+    """The ``max`` of a list, map or string shape of botocore's ``service`` model."""
+    return int(_loader().load_service_model(service, "service-2")["shapes"][shape]["max"])
+
+
 def closest(value: str, choices: frozenset[str] | list[str] | tuple[str, ...], count: int = 3) -> list[str]:
     """The nearest names to ``value`` (for "did you mean"), best first."""
     return difflib.get_close_matches(value, sorted(choices), n=count, cutoff=0.6)

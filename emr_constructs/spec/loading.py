@@ -32,7 +32,16 @@ MAX_ROUNDS = 8
 MAX_DEPTH = 64
 #: Lists whose failed items may be left out to look further: nothing refers to their items by name.
 _DROPPABLE_ITEMS = frozenset(
-    {"instance_types", "volumes", "rules", "configurations", "steps", "bootstrap_actions", "serverless_jobs"}
+    {
+        "instance_types",
+        "volumes",
+        "rules",
+        "configurations",
+        "steps",
+        "bootstrap_actions",
+        "serverless_jobs",
+        "eks_jobs",
+    }
 )
 
 
