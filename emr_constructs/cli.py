@@ -28,6 +28,7 @@ from emr_constructs.security.certs import (
     write_pem_zip,
 )
 from emr_constructs.spec import AppConfig, ClusterSpec, ConfigError, load_config
+from emr_constructs.spec.eks_checks import execution_role_name
 
 CLI_EXTRA_MODULES = ("boto3", "cryptography")
 """The top-level modules the ``cli`` extra installs; the offline subcommands never import them."""
@@ -100,6 +101,16 @@ def summary(config: AppConfig) -> str:
         lines.append(f"  maximum capacity {bound}; {stop}; auto-start {'on' if app.auto_start else 'off'}")
         for job in (j for j in config.serverless_jobs if j.application == app.name):
             lines.append(f"  job {job.name}: schedule {job.schedule or 'none'}, timeout {job.timeout_minutes} min")
+    for virtual in config.virtual_clusters:
+        lines.append("")
+        lines.append(
+            f"virtual cluster {virtual.name}: {virtual.release_label} on EKS cluster {virtual.eks_cluster}, "
+            f"namespace {virtual.namespace}, {virtual.identity}, role {execution_role_name(config, virtual)}"
+        )
+        for eks_job in (j for j in config.eks_jobs if j.virtual_cluster == virtual.name):
+            lines.append(
+                f"  job {eks_job.name}: schedule {eks_job.schedule or 'none'}, wait {eks_job.timeout_minutes} min"
+            )
     if config.studio is not None:
         attached = [*config.studio.clusters, *config.studio.serverless_applications]
         lines.append("")

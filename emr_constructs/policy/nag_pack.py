@@ -41,8 +41,9 @@ from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.templates import Template, TemplateSet
 
 _TYPES = ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine")
-#: The types the resource rules judge (``rules_deploy``, ``serverless_rules``, ``studio_rules``) and read. Execution
-#: roles are judged wherever they are (an application does not name them), so an app with any IAM role is read.
+#: The types the resource rules judge (``rules_deploy``, ``serverless_rules``, ``studio_rules``, ``eks_rules``) and
+#: read. Execution roles are judged wherever they are (an application does not name them), so an app with any IAM
+#: role is read.
 _JUDGED = frozenset(
     {
         "AWS::SNS::Topic",
@@ -50,6 +51,7 @@ _JUDGED = frozenset(
         "AWS::EMRServerless::Application",
         "AWS::IAM::Role",
         "AWS::EMR::Studio",
+        "AWS::EMRContainers::VirtualCluster",
     }
 )
 _RESOURCE_READ = frozenset(
@@ -65,6 +67,8 @@ _RESOURCE_READ = frozenset(
         "AWS::CloudWatch::Alarm",
         "AWS::Events::Rule",
         "AWS::Logs::LogGroup",
+        "AWS::EMRContainers::SecurityConfiguration",
+        "AWS::EKS::PodIdentityAssociation",
     }
 )
 #: The resource types the rules read; others are listed by type only (their properties are never read).

@@ -205,7 +205,8 @@ READ_RULE = Rule(
     "Resource properties could not be read",
     "The EmrChecks pack reads the properties of each resource of a type the rules read (clusters, state machines, "
     "security configurations, IAM roles, profiles and policies, subnets and routes, EMR Serverless applications "
-    "and log groups, EMR Studios with their buckets and security groups) from its stack's template in the cloud "
+    "and log groups, EMR Studios with their buckets and security groups, EMR on EKS virtual clusters, security "
+    "configurations and Pod Identity associations) from its stack's template in the cloud "
     "assembly, which CDK writes before it runs validation plugins. A resource whose template is not "
     "written (the pack's validate_scope called on an app that was not synthesised) would be judged as empty and "
     "could hide a finding, so it is reported instead, with the reason, and the rules do not run on it. "
@@ -217,12 +218,14 @@ READ_RULE = Rule(
 )
 
 # Rules over any template's resources, not clusters: rules_deploy.py (SNS topics, Lambda functions),
-# serverless_rules.py (EMR Serverless applications and execution roles) and studio_rules.py (EMR Studios). They build
-# on this module's types, so they are imported last (the package imports this module first).
+# serverless_rules.py (EMR Serverless applications and execution roles), studio_rules.py (EMR Studios) and
+# eks_rules.py (EMR on EKS virtual clusters and job execution roles). They build on this module's types, so they are
+# imported last (the package imports this module first).
+from emr_constructs.policy.eks_rules import EKS_RULES  # noqa: E402
 from emr_constructs.policy.rules_deploy import RESOURCE_RULES  # noqa: E402
 from emr_constructs.policy.serverless_rules import SERVERLESS_RULES  # noqa: E402
 from emr_constructs.policy.studio_rules import STUDIO_RULES  # noqa: E402
 
 #: Every resource rule, in the order both adapters run them.
-JUDGED_RULES = (*RESOURCE_RULES, *SERVERLESS_RULES, *STUDIO_RULES)
+JUDGED_RULES = (*RESOURCE_RULES, *SERVERLESS_RULES, *STUDIO_RULES, *EKS_RULES)
 BY_ID = {rule.id: rule for rule in (*RULES, *JUDGED_RULES, WAIVER_RULE, READ_RULE)}

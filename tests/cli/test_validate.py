@@ -22,6 +22,17 @@ def test_validate_prints_a_summary_of_the_default_config(capsys: pytest.CaptureF
     assert "studio dev-notebooks: IAM mode, attaches analytics, spark-serverless" in out
 
 
+def test_validate_lists_virtual_clusters_their_roles_and_jobs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(ROOT / "config" / "examples" / "emr-on-eks.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "virtual cluster spark-batch: emr-7.5.0-latest on EKS cluster analytics-eks, namespace emr-batch, irsa, "
+        "role emr-ex-eks-spark-batch-jobs"
+    ) in out
+    assert "job nightly-orders: schedule cron(0 3 * * ? *), wait 180 min" in out
+    assert "pod_identity, role emr-ex-eks-adhoc-jobs" in out
+
+
 def test_fails_validate_on_invalid_config_with_the_field_path(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

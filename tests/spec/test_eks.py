@@ -21,6 +21,7 @@ VALID: dict[str, Any] = {
     "eks_cluster": "platform",
     "namespace": "emr-jobs",
     "release_label": "emr-7.12.0-latest",
+    "oidc_issuer": "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
 }
 
 

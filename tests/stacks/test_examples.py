@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from emr_constructs.spec.datalake import GLUE_CLIENT_FACTORY, PresetName
+from emr_constructs.spec.eks import base36_role_name
 from emr_constructs.spec.serverless_checks import construct_id
 from stacks import build_app, project_context
 from tests.templates import cfn_lint
@@ -33,6 +34,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "flink.yaml": ("flink",),
     "notebooks.yaml": ("spark-hive-glue", "notebooks"),
     "serverless.yaml": (),  # no cluster: an EMR Serverless application and its jobs
+    "emr-on-eks.yaml": (),  # no cluster: EMR on EKS virtual clusters and their jobs
 }
 
 KINESIS_READ = ("kinesis:DescribeStream", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards")
@@ -133,11 +135,13 @@ CASES = [Case(name, raw, cluster) for name, raw in RAW.items() for cluster in ra
 
 
 def _stack_names(raw: dict[str, Any]) -> list[str]:
-    """The stateful stack, one per cluster, and one per serverless application (named as the app names them)."""
+    """The stateful stack, one per cluster, one per serverless application and one per virtual cluster (named as
+    the app names them)."""
     return [
         f"{_prefix(raw)}-stateful",
         *(f"{_prefix(raw)}-{c['name']}" for c in raw.get("clusters", [])),
         *(f"{_prefix(raw)}-{construct_id(a['name'])}" for a in raw.get("serverless_applications", [])),
+        *(f"{_prefix(raw)}-{construct_id(v['name'])}" for v in raw.get("virtual_clusters", [])),
     ]
 
 
@@ -495,6 +499,53 @@ SERVERLESS_CASES = [(name, app) for name, raw in RAW.items() for app in raw.get(
 
 def _serverless(templates: dict[str, dict[str, dict[str, Any]]], name: str, app: dict[str, Any]) -> dict[str, Any]:
     return templates[name][f"{_prefix(RAW[name])}-{construct_id(app['name'])}"]
+
+
+EKS_EXAMPLE = "emr-on-eks.yaml"
+
+
+def _eks(templates: dict[str, dict[str, dict[str, Any]]], name: str) -> dict[str, Any]:
+    raw = RAW[EKS_EXAMPLE]
+    return templates[EKS_EXAMPLE][f"{_prefix(raw)}-{name}"]
+
+
+def test_eks_virtual_clusters_render_their_yaml(templates: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """The issue's "Done when": a virtual cluster with a security configuration, an execution role with the exact
+    documented trust condition, and a .sync job runner (the packs and cfn-lint run in the fixture and above)."""
+    raw = RAW[EKS_EXAMPLE]
+    for spec in raw["virtual_clusters"]:
+        template = _eks(templates, spec["name"])
+        (cluster,) = _resources(template, "AWS::EMRContainers::VirtualCluster")
+        (security,) = [
+            k for k, r in template["Resources"].items() if r["Type"] == "AWS::EMRContainers::SecurityConfiguration"
+        ]
+        assert cluster["Properties"]["Name"] == spec["name"]
+        assert cluster["Properties"]["ContainerProvider"] == {
+            "Id": spec["eks_cluster"],
+            "Type": "EKS",
+            "Info": {"EksInfo": {"Namespace": spec["namespace"]}},
+        }
+        assert cluster["Properties"]["SecurityConfigurationId"] == {"Fn::GetAtt": [security, "Id"]}
+        (role,) = [r for r in _resources(template, "AWS::IAM::Role") if "RoleName" in r["Properties"]]
+        name = spec.get("execution_role_name") or f"{_prefix(raw)}-{spec['name']}-jobs"
+        assert role["Properties"]["RoleName"] == name
+        (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        if spec["identity"] == "irsa":
+            provider = spec["oidc_issuer"].removeprefix("https://")
+            assert trust["Principal"] == {"Federated": f"arn:aws:iam::{raw['account']}:oidc-provider/{provider}"}
+            subject = f"system:serviceaccount:{spec['namespace']}:emr-containers-sa-*-*-{raw['account']}-"
+            assert trust["Condition"] == {"StringLike": {f"{provider}:sub": subject + base36_role_name(name)}}
+        else:
+            assert trust["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+            assert len(_resources(template, "AWS::EKS::PodIdentityAssociation")) == 3
+    for job in raw["eks_jobs"]:
+        template = _eks(templates, job["virtual_cluster"])
+        bodies = [
+            json.dumps(m["Properties"]["DefinitionString"])
+            for m in _resources(template, "AWS::StepFunctions::StateMachine")
+        ]
+        (body,) = [b for b in bodies if f'\\"Name\\":\\"{job["name"]}\\"' in b]
+        assert ":states:::emr-containers:startJobRun.sync" in body
 
 
 @pytest.mark.parametrize(("name", "app"), SERVERLESS_CASES, ids=[a["name"] for _, a in SERVERLESS_CASES])
