@@ -64,6 +64,16 @@ class EksStack(cdk.Stack):
         cdk.CfnOutput(self, VIRTUAL_CLUSTER_ID_OUTPUT, value=self.virtual_cluster.virtual_cluster_id)
         cdk.CfnOutput(self, EXECUTION_ROLE_ARN_OUTPUT, value=self.virtual_cluster.execution_role.role_arn)
         cdk.CfnOutput(self, LOG_URI_OUTPUT, value=self.virtual_cluster.log_uri)
+        for template in self.virtual_cluster.job_templates:
+            cdk.CfnOutput(
+                self,
+                f"JobTemplateId{template.node.id.removeprefix('JobTemplate-').replace('-', '')}",
+                value=template.attr_id,
+                description=f"Job template {template.name} (aws emr-containers start-job-run --job-template-id)",
+            )
+        endpoint = self.virtual_cluster.managed_endpoint
+        if endpoint is not None:
+            cdk.CfnOutput(self, "ManagedEndpointId", value=endpoint.attr_id, description="For EMR Studio Workspaces")
         for job in self.jobs:
             cdk.CfnOutput(
                 self,

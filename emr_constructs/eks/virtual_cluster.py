@@ -28,6 +28,7 @@ from emr_constructs.eks.security_configuration import (
     security_configuration_data,
     security_configuration_name,
 )
+from emr_constructs.eks.templates import job_template, managed_endpoint
 from emr_constructs.logging import EmrLogBucket
 from emr_constructs.logging.keys import admit_cloudwatch_logs
 from emr_constructs.spec.eks import VirtualClusterSpec
@@ -41,7 +42,9 @@ class EmrVirtualCluster(VirtualClusterBase):
     ``AWS::EMRContainers::SecurityConfiguration`` (``spec.security``; every property create-only: a change replaces
     both), a job execution role whose trust admits exactly this namespace's EMR service accounts of that role (IRSA
     or EKS Pod Identity, ``spec.identity``), and the jobs' logs: S3 under ``log_uri`` and a KMS-encrypted log group
-    kept a year and retained (``monitoring_configuration`` is what a job run sends).
+    kept a year and retained (``monitoring_configuration`` is what a job run sends). ``spec.job_templates`` become
+    ``AWS::EMRContainers::JobTemplate`` resources (``job_templates``) and ``spec.managed_endpoint`` an
+    ``AWS::EMRContainers::Endpoint`` (``managed_endpoint``), both with this role, release and logs.
 
     :param spec: the virtual cluster.
     :param eks_cluster: an EKS cluster of this app; then its namespace (and, with ``spec.cluster_access``
@@ -163,6 +166,10 @@ class EmrVirtualCluster(VirtualClusterBase):
         self.virtual_cluster_id = self.cfn_virtual_cluster.attr_id
         self.virtual_cluster_arn = virtual_cluster_arn(self, self.virtual_cluster_id)
         self.virtual_cluster_name = spec.name
+        self.job_templates = [job_template(self, template) for template in spec.job_templates]
+        self.managed_endpoint = (
+            managed_endpoint(self, spec.managed_endpoint) if spec.managed_endpoint is not None else None
+        )
 
     def _prepare(self, cluster: eks.Cluster) -> None:
         aws_auth = self.spec.cluster_access == "aws_auth"

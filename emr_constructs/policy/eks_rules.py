@@ -300,9 +300,9 @@ EKS_RULES: tuple[ResourceRule, ...] = (
         "EMR on EKS virtual cluster with a security configuration",
         "A virtual cluster takes its security setup from the AWS::EMRContainers::SecurityConfiguration it is created "
         "with (SecurityConfigurationId, create-only; EMR on EKS API Reference, CreateVirtualCluster): encryption at "
-        "rest of the job pods' local disks with a KMS key and of the S3 data they write (SSE-KMS, CSE-KMS), "
-        "in-transit TLS between them, and Lake Formation fine-grained access control. Without it every job of the "
-        "virtual cluster runs with none of these unless each job request sets them itself. SecurityConfigurationId "
+        "rest of the job pods' local disks with a KMS key and of the S3 data they write (SSE-S3, SSE-KMS or "
+        "CSE-KMS), in-transit TLS between them, and Lake Formation fine-grained access control. Without one, the "
+        "virtual cluster gives its jobs none of these settings. SecurityConfigurationId "
         "must be the Id of a security configuration (Fn::GetAtt Id; its Ref is its ARN) or a literal id.",
         "Create an AWS::EMRContainers::SecurityConfiguration (local disk encryption with a customer managed key, "
         "S3 encryption, TLS where needed) and set the virtual cluster's SecurityConfigurationId to its Fn::GetAtt "

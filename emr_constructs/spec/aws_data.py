@@ -48,6 +48,19 @@ def shape_maximum(service: str, shape: str) -> int:
     return int(_loader().load_service_model(service, "service-2")["shapes"][shape]["max"])
 
 
+@cache
+def cloudformation_offers(region: str, resource_type: str) -> bool:
+    """Whether CloudFormation offers ``resource_type`` in ``region``: the registry schemas cfn-lint ships for each
+    region (``cfnlint/data/schemas/providers``)."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
+
+    try:
+        PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type)
+    except ResourceNotFoundError:
+        return False
+    return True
+
+
 def closest(value: str, choices: frozenset[str] | list[str] | tuple[str, ...], count: int = 3) -> list[str]:
     """The nearest names to ``value`` (for "did you mean"), best first."""
     return difflib.get_close_matches(value, sorted(choices), n=count, cutoff=0.6)

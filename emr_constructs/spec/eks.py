@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 from emr_constructs.spec import aws_data
 from emr_constructs.spec.base import SpecModel
 from emr_constructs.spec.eks_security import LAKE_FORMATION_RELEASE, EksSecuritySpec
+from emr_constructs.spec.eks_templates import EksJobTemplateSpec, ManagedEndpointSpec
 from emr_constructs.spec.problems import ProblemCollector
 
 #: ResourceNameString (virtual clusters, job templates, job runs) and KubernetesNamespace (a DNS label), from
@@ -76,6 +77,8 @@ class VirtualClusterSpec(SpecModel):
     ``access_entries`` (default; EMR creates the access entry with the virtual cluster, which needs the cluster's
     authentication mode API_AND_CONFIG_MAP) or ``aws_auth`` (the legacy ConfigMap route, only where access entries
     cannot be used). ``security`` is the security configuration (default: encrypted local disks and SSE-KMS).
+    ``job_templates`` (default: none) and ``managed_endpoint`` (for EMR Studio; default: none) use the virtual
+    cluster's execution role and logs.
     """
 
     name: str = Field(pattern=NAME[0], min_length=NAME[1], max_length=NAME[2])
@@ -87,6 +90,8 @@ class VirtualClusterSpec(SpecModel):
     execution_role_name: str | None = Field(default=None, pattern=ROLE_NAME)
     cluster_access: Literal["access_entries", "aws_auth"] = "access_entries"
     security: EksSecuritySpec = Field(default_factory=EksSecuritySpec)
+    job_templates: tuple[EksJobTemplateSpec, ...] = ()
+    managed_endpoint: ManagedEndpointSpec | None = None
 
     @model_validator(mode="after")
     def _check(self) -> VirtualClusterSpec:
@@ -126,6 +131,10 @@ class VirtualClusterSpec(SpecModel):
                     "the system driver runs in a namespace of its own, not the jobs' namespace",
                     "name another namespace (the guide uses one per virtual cluster, for example <namespace>-system)",
                 )
+        names = [t.name for t in self.job_templates]
+        for index, name in enumerate(names):
+            if names.index(name) != index:
+                problems.add(f"job_templates[{index}].name", name, "two job templates share a name", "rename one")
         problems.raise_if_any()
         return self
 

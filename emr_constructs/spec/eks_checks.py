@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from emr_constructs.spec import aws_data
 from emr_constructs.spec.app_checks import RESERVED_STACK_NAMES
 from emr_constructs.spec.eks_jobs import job_on_virtual_cluster_problems
+from emr_constructs.spec.eks_templates import JOB_TEMPLATE_TYPE
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.serverless_checks import STUDIO_STACK, construct_id
 
@@ -22,6 +24,12 @@ ROLE_NAME_LIMIT = 64
 def execution_role_name(config: AppConfig, cluster: VirtualClusterSpec) -> str:
     """The job execution role's fixed name: ``execution_role_name``, else ``emr-<environment>-<name>-jobs``."""
     return cluster.execution_role_name or f"emr-{config.environment}-{construct_id(cluster.name)}-jobs"
+
+
+def cfnlint_version() -> str:
+    from importlib.metadata import version
+
+    return version("cfn-lint")
 
 
 def check_eks(config: AppConfig, problems: ProblemCollector) -> None:
@@ -48,6 +56,15 @@ def check_eks(config: AppConfig, problems: ProblemCollector) -> None:
                 issuer,
                 f"the issuer is not of an EKS cluster in {config.region}, where this config deploys",
                 "copy the issuer of the EKS cluster in the config's region (aws eks describe-cluster)",
+            )
+        if cluster.job_templates and not aws_data.cloudformation_offers(config.region, JOB_TEMPLATE_TYPE):
+            problems.add(
+                f"{path}.job_templates",
+                [t.name for t in cluster.job_templates],
+                f"CloudFormation does not offer {JOB_TEMPLATE_TYPE} in {config.region} (its registry schemas, as "
+                f"cfn-lint {cfnlint_version()} ships them)",
+                "remove job_templates (start runs with the eks_jobs state machines, or create templates with "
+                "aws emr-containers create-job-template)",
             )
         role_name = execution_role_name(config, cluster)
         if len(role_name) > ROLE_NAME_LIMIT:

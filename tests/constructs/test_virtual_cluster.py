@@ -361,3 +361,49 @@ def test_fails_a_job_the_virtual_cluster_cannot_run() -> None:
     )
     with pytest.raises(ValueError, match="emr-6.9.0"):
         EmrContainersJob(stack, "Job", virtual_cluster=vc, spec=job)
+
+
+def test_job_templates_and_the_managed_endpoint_render() -> None:
+    """In us-east-1, where CloudFormation offers AWS::EMRContainers::JobTemplate; every pack and cfn-lint pass."""
+    app = nag_app()
+    stack = cdk.Stack(app, "S", env=cdk.Environment(account="111111111111", region="us-east-1"))
+    spec = _spec(
+        oidc_issuer=VALID["oidc_issuer"].replace("eu-west-1", "us-east-1"),
+        job_templates=[
+            {
+                "name": "adhoc",
+                "spark": {
+                    "script": "jobs/sample_job.py",
+                    "args": ["--day", "${Day}"],
+                    "conf": {"spark.executor.instances": "${N}"},
+                },
+                "parameters": {"Day": {"default": "today"}, "N": {"type": "NUMBER"}},
+            }
+        ],
+        managed_endpoint={"name": "notebooks", "idle_timeout_minutes": 60},
+    )
+    vc = EmrVirtualCluster(stack, "VC", spec=spec)
+    assert synth_findings(app) == []
+    template = app.synth().get_stack_by_name("S").template
+    assert cfn_lint(template, region="us-east-1") == []
+    (job_template,) = vc.job_templates
+    data = template["Resources"][_logical_id(job_template)]["Properties"]["JobTemplateData"]
+    assert data["ExecutionRoleArn"] == {"Fn::GetAtt": [_logical_id(vc.execution_role), "Arn"]}
+    assert data["ReleaseLabel"] == VALID["release_label"]
+    assert data["ParameterConfiguration"] == {
+        "Day": {"Type": "STRING", "DefaultValue": "today"},
+        "N": {"Type": "NUMBER"},
+    }
+    driver = data["JobDriver"]["SparkSubmitJobDriver"]
+    assert driver["EntryPointArguments"] == ["--day", "${Day}"]
+    assert driver["SparkSubmitParameters"] == "--conf spark.executor.instances=${N}"
+    assert data["ConfigurationOverrides"]["MonitoringConfiguration"]["S3MonitoringConfiguration"]
+    assert vc.managed_endpoint is not None
+    endpoint = template["Resources"][_logical_id(vc.managed_endpoint)]["Properties"]
+    assert (endpoint["Type"], endpoint["Name"], endpoint["SessionIdleTimeoutInMinutes"]) == (
+        "JUPYTER_ENTERPRISE_GATEWAY",
+        "notebooks",
+        60,
+    )
+    assert endpoint["VirtualClusterId"] == {"Fn::GetAtt": [_logical_id(vc.cfn_virtual_cluster), "Id"]}
+    assert endpoint["ExecutionRoleArn"] == data["ExecutionRoleArn"]

@@ -142,7 +142,11 @@ def test_fails_a_security_value(security: dict[str, Any], field: str) -> None:
 
 # -- jobs ------------------------------------------------------------------------------------------------------
 
-JOB: dict[str, Any] = {"name": "nightly", "virtual_cluster": "analytics", "spark": {"script": "s3://bucket-a/jobs/job.py"}}
+JOB: dict[str, Any] = {
+    "name": "nightly",
+    "virtual_cluster": "analytics",
+    "spark": {"script": "s3://bucket-a/jobs/job.py"},
+}
 
 
 def test_a_job_with_its_defaults() -> None:
@@ -239,3 +243,71 @@ def test_fails_a_virtual_cluster_named_like_a_serverless_application() -> None:
         }
     ]
     _config_rejects(raw, r"virtual_clusters\[0\]\.name.*a serverless application")
+
+
+# -- job templates and managed endpoints -----------------------------------------------------------------------
+
+TEMPLATE: dict[str, Any] = {
+    "name": "adhoc",
+    "spark": {
+        "script": "s3://bucket-a/jobs/job.py",
+        "args": ["--day", "${Day}"],
+        "conf": {"spark.executor.instances": "${N}"},
+    },
+    "parameters": {"Day": {"default": "today"}, "N": {"type": "NUMBER", "default": "2"}},
+}
+
+
+def test_a_job_template_with_parameters() -> None:
+    spec = VirtualClusterSpec.model_validate(_cluster(job_templates=[TEMPLATE], managed_endpoint={"name": "notebooks"}))
+    (template,) = spec.job_templates
+    assert template.parameters["N"].type == "NUMBER" and template.parameters["Day"].type == "STRING"
+    assert spec.managed_endpoint is not None and spec.managed_endpoint.idle_timeout_minutes is None
+
+
+def test_fails_undeclared_and_unused_parameters_in_one_run() -> None:
+    template = {**TEMPLATE, "parameters": {"Day": {}, "Unused": {}}}
+    text = _rejects(_cluster(job_templates=[template]), r"references a parameter the template does not declare")
+    assert "'${N}'" in text and "parameters.Unused" in text
+
+
+def test_fails_more_than_100_parameters() -> None:
+    many = {f"P{i}": {} for i in range(101)}
+    _rejects(_cluster(job_templates=[{**TEMPLATE, "parameters": many}]), "parameters")
+
+
+def test_fails_a_parameter_name_the_api_rejects() -> None:
+    template = {
+        **TEMPLATE,
+        "spark": {**TEMPLATE["spark"], "args": ["${Day}", "${b@d}"]},
+        "parameters": {"Day": {}, "N": {}, "b@d": {}},
+    }
+    _rejects(_cluster(job_templates=[template]), r"parameters\.b@d")
+
+
+def test_fails_two_templates_with_one_name() -> None:
+    _rejects(_cluster(job_templates=[TEMPLATE, TEMPLATE]), r"job_templates\[1\]\.name")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("name", "-lead"), ("idle_timeout_minutes", 0), ("idle_timeout_minutes", 1441)]
+)
+def test_fails_a_managed_endpoint_value(field: str, value: Any) -> None:
+    _rejects(_cluster(managed_endpoint={"name": "notebooks", field: value}), field)
+
+
+def test_fails_job_templates_where_cloudformation_does_not_offer_them() -> None:
+    """cfn-lint's registry schemas: no AWS::EMRContainers::JobTemplate in eu-west-1, one in us-east-1."""
+    raw = _example()
+    raw["virtual_clusters"][0]["job_templates"] = [
+        {**TEMPLATE, "spark": {"script": "s3://bucket-a/jobs/job.py"}, "parameters": {}}
+    ]
+    _config_rejects(
+        raw, r"virtual_clusters\[0\]\.job_templates.*does not offer AWS::EMRContainers::JobTemplate in eu-west-1"
+    )
+    raw["region"] = "us-east-1"
+    raw["availability_zones"] = ["us-east-1a", "us-east-1b"]
+    for cluster in raw["virtual_clusters"]:
+        if cluster.get("oidc_issuer"):
+            cluster["oidc_issuer"] = cluster["oidc_issuer"].replace("eu-west-1", "us-east-1")
+    assert AppConfig.model_validate(raw).virtual_clusters[0].job_templates
