@@ -12,6 +12,12 @@ Scenarios (``--scenarios``):
 - ``ours``: config/dev.yaml with its cluster copied N times (``c001``..``cNNN``), built by
   ``stacks.app_builder.build_stacks``: the stateful stack (VPC, endpoints, flow logs, KMS key, log bucket)
   and one cluster stack per cluster; no policy checks.
+- ``l1-equal``: the equal-content baseline: the very templates ``ours`` synthesises at the same N (the stateful
+  stack and every cluster stack, synthesised once untimed beforehand), rebuilt as an L1 user writes them: one
+  ``CfnResource`` per resource, of the same type, with the same logical id and its properties written out as data
+  in one call (references as ``Ref`` / ``Fn::GetAtt`` / ``Fn::GetStackOutput``), the same ``DependsOn``,
+  deletion policies and metadata, and the same outputs. Same resource types and counts per stack, same JSON: the
+  ``ours/L1=`` ratio is what the constructs cost above writing the template by hand.
 - ``l1``: the baseline, N stacks (one per cluster) as a user writing raw ``CfnCluster`` would, each with
   exactly: ``Vpc.from_vpc_attributes`` (literal VPC and subnet ids, one private subnet per configured zone);
   an ``s3.Bucket`` for logs (S3-managed encryption, public access blocked, ``enforce_ssl``, so a bucket
@@ -68,6 +74,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
+from benchmarks.l1_equal import Templates, build_l1_equal
 from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
 from emr_constructs.render import ClusterWiring, render_cluster_properties
 from emr_constructs.spec import AppConfig, load_config
@@ -76,7 +83,9 @@ from stacks.app_builder import build_stacks
 
 IMPORT_SECONDS = time.perf_counter() - _IMPORT_STARTED
 
-SCENARIOS = ("default", "default-nochecks", "ours", "l1")
+#: The default app without checks plus one pack each: the pack's cost is its median less ``default-nochecks``'.
+PACK_SCENARIOS = ("pack-awssolutions", "pack-hipaa", "pack-nist", "pack-emrchecks")
+SCENARIOS = ("default", "default-nochecks", *PACK_SCENARIOS, "ours", "l1-equal", "l1")
 CLUSTER_COUNTS = (1, 10, 50)
 QUICK_CLUSTER_COUNTS = (1, 10)
 RESOURCE_LIMIT = 500  # CloudFormation's resources per template
@@ -207,8 +216,38 @@ def build_l1_baseline(app: cdk.App, config: AppConfig) -> None:
         cdk.Tags.of(app).add(key, value)
 
 
+def synthesised_templates(build: Builder) -> Templates:
+    """Stack name -> (template, artifact id) of the app ``build`` makes, synthesised once (untimed)."""
+    with tempfile.TemporaryDirectory(prefix="synth-bench-source-") as outdir:
+        app = cdk.App(outdir=outdir, analytics_reporting=False, context=project_context())
+        build(app)
+        assembly = app.synth()
+        return {stack.stack_name: (stack.template, stack.artifact_id) for stack in assembly.stacks}
+
+
+def pack_plugin(scenario: str, app: cdk.App) -> Any:
+    from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
+
+    from emr_constructs.policy.nag_pack import EmrChecks
+
+    packs = {
+        "pack-awssolutions": AwsSolutionsChecks,
+        "pack-hipaa": HIPAASecurityChecks,
+        "pack-nist": NIST80053R5Checks,
+        "pack-emrchecks": EmrChecks,
+    }
+    return packs[scenario](app)
+
+
 def builder(scenario: str, clusters: int, config: AppConfig) -> Builder:
     """What to add to a fresh app for ``scenario`` with ``clusters`` clusters (configs prepared here)."""
+    if scenario in PACK_SCENARIOS:
+
+        def build_one_pack(app: cdk.App) -> None:
+            build_app(DEFAULT_CONFIG, app, policy_checks=False)
+            cdk.Validations.of(app).add_plugins(pack_plugin(scenario, app))
+
+        return build_one_pack
     if scenario in ("default", "default-nochecks"):
         checks = scenario == "default"
 
@@ -223,6 +262,13 @@ def builder(scenario: str, clusters: int, config: AppConfig) -> Builder:
             build_stacks(app, scaled)
 
         return build_ours
+    if scenario == "l1-equal":
+        templates = synthesised_templates(lambda app: build_stacks(app, scaled))
+
+        def build_equal(app: cdk.App) -> None:
+            build_l1_equal(app, templates, fixed_env(scaled), scaled.bootstrap_qualifier)
+
+        return build_equal
     if scenario == "l1":
 
         def build_l1(app: cdk.App) -> None:
@@ -275,7 +321,7 @@ def cases(scenarios: Sequence[str], counts: Sequence[int], config: AppConfig) ->
     return [
         (scenario, count)
         for scenario in scenarios
-        for count in ((len(config.clusters),) if scenario.startswith("default") else counts)
+        for count in ((len(config.clusters),) if scenario.startswith(("default", "pack-")) else counts)
     ]
 
 
@@ -290,29 +336,70 @@ class Report:
     results: list[Result]
     external_context: list[str]
     load_average: tuple[float, float]
+    cold_processes: dict[str, list[float]] = field(default_factory=dict)
+
+    def pack_costs(self) -> dict[str, float]:
+        """Seconds each pack (and all of them, ``default``) adds to ``default-nochecks``'s median."""
+        medians = {r.scenario: r.median for r in self.results}
+        base = medians.get("default-nochecks")
+        if base is None:
+            return {}
+        return {name: medians[name] - base for name in ("default", *PACK_SCENARIOS) if name in medians}
 
     def per_extra_cluster(self) -> dict[str, float]:
         """Seconds each extra cluster adds to ``ours`` and ``l1`` (median slope, smallest to largest N)."""
         slopes = {}
-        for scenario in ("ours", "l1"):
+        for scenario in ("ours", "l1-equal", "l1"):
             rows = sorted((r.clusters, r.median) for r in self.results if r.scenario == scenario)
             if len(rows) > 1:
                 (low_n, low_s), (high_n, high_s) = rows[0], rows[-1]
                 slopes[scenario] = (high_s - low_s) / (high_n - low_n)
         return slopes
 
-    def ratios(self) -> dict[int, float]:
-        """ours / l1 of the median times, per N present in both."""
+    def ratios(self, baseline: str = "l1") -> dict[int, float]:
+        """ours / ``baseline`` of the median times, per N present in both."""
         medians = {(r.scenario, r.clusters): r.median for r in self.results}
         return {
-            n: medians[("ours", n)] / medians[("l1", n)]
+            n: medians[("ours", n)] / medians[(baseline, n)]
             for (scenario, n) in medians
-            if scenario == "ours" and ("l1", n) in medians
+            if scenario == "ours" and (baseline, n) in medians
         }
 
 
-def run_benchmark(scenarios: Sequence[str], counts: Sequence[int], repeat: int, warmup: int) -> Report:
-    """The cold start, then ``warmup`` untimed and ``repeat`` timed runs of every (scenario, N)."""
+def measure_cold(repeat: int, config: AppConfig) -> dict[str, list[float]]:
+    """Wall seconds of fresh processes (Python, imports, the jsii kernel, build, synth): the default app with every
+    pack (``ours``) against the equal-content L1 rebuild of its templates with cdk-nag's three packs (``l1``),
+    alternating, ``repeat`` times each."""
+    templates = synthesised_templates(builder("default-nochecks", len(config.clusters), config))
+    timings: dict[str, list[float]] = {"ours": [], "l1": []}
+    with tempfile.TemporaryDirectory(prefix="synth-bench-cold-") as work:
+        source = Path(work) / "templates.json"
+        source.write_text(
+            json.dumps(
+                {
+                    "account": config.account,
+                    "region": config.region,
+                    "qualifier": config.bootstrap_qualifier,
+                    "templates": templates,
+                }
+            )
+        )
+        environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        for index in range(repeat):
+            for mode in ("ours", "l1"):
+                outdir = Path(work) / f"{mode}-{index}"
+                command = [sys.executable, "-m", "benchmarks.cold_child", mode, str(outdir), str(source)]
+                started = time.perf_counter()
+                subprocess.run(command, cwd=REPO_ROOT, env=environment, check=True, capture_output=True)
+                timings[mode].append(time.perf_counter() - started)
+    return timings
+
+
+def run_benchmark(
+    scenarios: Sequence[str], counts: Sequence[int], repeat: int, warmup: int, cold_repeat: int = 0
+) -> Report:
+    """The cold start, then ``warmup`` untimed and ``repeat`` timed runs of every (scenario, N), then
+    ``cold_repeat`` pairs of cold processes."""
     load_before = os.getloadavg()[0]
     config = load_config(DEFAULT_CONFIG)
     cold, _ = synth_once("default (cold start)", builder("default", len(config.clusters), config))
@@ -326,6 +413,7 @@ def run_benchmark(scenarios: Sequence[str], counts: Sequence[int], repeat: int, 
                 results[pair].runs.append(run)
                 results[pair].resources = resources
     return Report(
+        cold_processes=measure_cold(cold_repeat, config) if cold_repeat else {},
         info=versions(),
         repeat=repeat,
         warmup=warmup,
@@ -353,7 +441,7 @@ def versions() -> dict[str, str]:
 
 def format_report(report: Report) -> str:
     """The printed table and the lines about versions, cold start and conditions above it."""
-    info, cold, ratio = report.info, report.cold, report.ratios()
+    info, cold, ratio, equal = report.info, report.cold, report.ratios(), report.ratios("l1-equal")
     lines = [
         f"python {info['python']} | aws-cdk-lib {info['aws-cdk-lib']} | jsii {info['jsii']} | "
         f"constructs {info['constructs']} | cdk-nag {info['cdk-nag']} | node {info['node']} | "
@@ -367,7 +455,7 @@ def format_report(report: Report) -> str:
     if report.external_context:
         lines.append(f"context from CDK_CONTEXT_JSON: {', '.join(report.external_context)}")
     lines.append("")
-    header = ("scenario", "N", "median s", "min s", "max s", "resources per stack", "ours/L1")
+    header = ("scenario", "N", "median s", "min s", "max s", "resources per stack", "ours/L1", "ours/L1=")
     rows = [
         (
             r.scenario,
@@ -377,11 +465,12 @@ def format_report(report: Report) -> str:
             f"{max(r.totals()):.3f}",
             r.resources_per_stack(),
             f"{ratio[r.clusters]:.2f}" if r.scenario == "ours" and r.clusters in ratio else "",
+            f"{equal[r.clusters]:.2f}" if r.scenario == "ours" and r.clusters in equal else "",
         )
         for r in report.results
     ]
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    right = {1, 2, 3, 4, 6}
+    right = {1, 2, 3, 4, 6, 7}
     for row in (header, *rows):
         cells = [
             cell.rjust(width) if i in right else cell.ljust(width)
@@ -391,9 +480,28 @@ def format_report(report: Report) -> str:
     slopes = report.per_extra_cluster()
     if slopes:
         text = ", ".join(f"{scenario} {seconds * 1000:.0f} ms" for scenario, seconds in slopes.items())
-        if len(slopes) == 2:
-            text += f" (ours/L1 {slopes['ours'] / slopes['l1']:.2f})"
+        for baseline, label in (("l1-equal", "ours/L1="), ("l1", "ours/L1")):
+            if "ours" in slopes and baseline in slopes:
+                text += f"; {label} {slopes['ours'] / slopes[baseline]:.2f}"
         lines += ["", f"each extra cluster adds (median, smallest to largest N): {text}"]
+    costs = report.pack_costs()
+    if costs:
+        base = next(r.median for r in report.results if r.scenario == "default-nochecks")
+        text = ", ".join(
+            f"{'all packs' if name == 'default' else name.removeprefix('pack-')} +{seconds:.3f} s "
+            f"({100 * seconds / base:.0f} %)"
+            for name, seconds in costs.items()
+        )
+        lines += ["", f"policy packs over default-nochecks ({base:.3f} s): {text}"]
+    if report.cold_processes:
+        ours = statistics.median(report.cold_processes["ours"])
+        l1 = statistics.median(report.cold_processes["l1"])
+        lines += [
+            "",
+            f"cold process, default app (Python, imports, jsii, build, synth; median of "
+            f"{len(report.cold_processes['ours'])}): ours with every pack {ours:.2f} s, equal-content L1 with "
+            f"cdk-nag's three packs {l1:.2f} s (ours/L1= {ours / l1:.2f})",
+        ]
     return "\n".join(lines)
 
 
@@ -420,6 +528,9 @@ def report_json(report: Report) -> dict[str, Any]:
         ],
         "ours_over_l1": {str(n): value for n, value in report.ratios().items()},
         "seconds_per_extra_cluster": report.per_extra_cluster(),
+        "ours_over_l1_equal": {str(n): value for n, value in report.ratios("l1-equal").items()},
+        "pack_costs_seconds": report.pack_costs(),
+        "cold_processes_seconds": report.cold_processes,
     }
 
 
@@ -434,6 +545,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="repeat 1, N in 1 and 10")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON to PATH")
+    parser.add_argument(
+        "--cold", type=int, default=0, metavar="K", help="also time K fresh processes of ours and of L1= (default 0)"
+    )
     args = parser.parse_args(argv)
     args.scenarios = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     unknown = sorted(set(args.scenarios) - set(SCENARIOS))
@@ -450,7 +564,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        report = run_benchmark(args.scenarios, args.counts, args.repeat, args.warmup)
+        report = run_benchmark(args.scenarios, args.counts, args.repeat, args.warmup, args.cold)
     except BenchmarkError as error:
         print(f"synth_bench: error: {error}", file=sys.stderr)
         return 1

@@ -36,6 +36,10 @@ _EXPORTS = {
     "EmrServerlessApplication": "emr_constructs.serverless",
     "EmrServerlessJob": "emr_constructs.serverless",
     "EmrStudio": "emr_constructs.studio",
+    "EmrVirtualCluster": "emr_constructs.eks",
+    "EmrContainersJob": "emr_constructs.eks",
+    "IEmrVirtualCluster": "emr_constructs.eks",
+    "ImportedEmrVirtualCluster": "emr_constructs.eks",
     "IEmrServerlessApplication": "emr_constructs.serverless",
     "ImportedEmrServerlessApplication": "emr_constructs.serverless",
     "EmrDataBucket": "emr_constructs.storage",
@@ -71,6 +75,9 @@ _EXPORTS = {
     "ServerlessJobSpec": "emr_constructs.spec",
     "ServerlessSparkSpec": "emr_constructs.spec",
     "SlackChannelSpec": "emr_constructs.spec",
+    "VirtualClusterSpec": "emr_constructs.spec",
+    "EksJobSpec": "emr_constructs.spec",
+    "EksSecuritySpec": "emr_constructs.spec",
     "SpotSpec": "emr_constructs.spec",
     "load_config": "emr_constructs.spec",
 }
@@ -89,9 +96,12 @@ __all__ = [
     "DataGrantAcknowledgment",
     "EbsSpec",
     "EbsVolumeSpec",
+    "EksJobSpec",
+    "EksSecuritySpec",
     "EmrBlockPublicAccess",
     "EmrChecks",
     "EmrCluster",
+    "EmrContainersJob",
     "EmrDataBucket",
     "EmrLogBucket",
     "EmrMonitoring",
@@ -102,12 +112,15 @@ __all__ = [
     "EmrServerlessApplication",
     "EmrServerlessJob",
     "EmrStudio",
+    "EmrVirtualCluster",
     "GlueCatalog",
     "HiveStep",
     "IEmrCluster",
     "IEmrServerlessApplication",
+    "IEmrVirtualCluster",
     "ImportedEmrCluster",
     "ImportedEmrServerlessApplication",
+    "ImportedEmrVirtualCluster",
     "InstanceFleetSpec",
     "InstanceFleetsSpec",
     "InstanceGroupSpec",
@@ -135,6 +148,7 @@ __all__ = [
     "SpotSpec",
     "Step",
     "TransientJobFlow",
+    "VirtualClusterSpec",
     "WorkerSpec",
     "acknowledge_data_grants",
     "grant_msk_read",
@@ -146,6 +160,7 @@ if TYPE_CHECKING:
     from emr_constructs.baseline import EmrBlockPublicAccess
     from emr_constructs.catalog import GlueCatalog
     from emr_constructs.cluster import EmrCluster, IEmrCluster, ImportedEmrCluster
+    from emr_constructs.eks import EmrContainersJob, EmrVirtualCluster, IEmrVirtualCluster, ImportedEmrVirtualCluster
     from emr_constructs.iam import EmrRoles
     from emr_constructs.jobflow import TransientJobFlow
     from emr_constructs.jobs import (
@@ -178,6 +193,8 @@ if TYPE_CHECKING:
         ConfigurationSpec,
         EbsSpec,
         EbsVolumeSpec,
+        EksJobSpec,
+        EksSecuritySpec,
         InstanceFleetSpec,
         InstanceFleetsSpec,
         InstanceGroupSpec,
@@ -200,6 +217,7 @@ if TYPE_CHECKING:
         ServerlessSparkSpec,
         SlackChannelSpec,
         SpotSpec,
+        VirtualClusterSpec,
         WorkerSpec,
         load_config,
     )

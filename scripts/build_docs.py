@@ -48,6 +48,7 @@ PUBLIC_MODULES = (
     "emr_constructs.baseline",
     "emr_constructs.serverless",
     "emr_constructs.studio",
+    "emr_constructs.eks",
     "emr_constructs.security",
     "emr_constructs.security.certs",
     "emr_constructs.monitoring",

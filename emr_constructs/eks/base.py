@@ -7,6 +7,7 @@ detail type ``EMR Job Run State Change``), so the event helper stands where othe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import aws_cdk as cdk
@@ -36,7 +37,9 @@ class IEmrVirtualCluster(IConstruct, Protocol):
 
     def grant_start_job_run(self, grantee: iam.IGrantable) -> iam.Grant: ...
 
-    def on_job_run_state_change(self, id: str, **options: object) -> events.Rule: ...
+    def on_job_run_state_change(
+        self, id: str, *, states: Sequence[str] | None = None, **options: object
+    ) -> events.Rule: ...
 
 
 class VirtualClusterBase(Construct):
@@ -49,7 +52,8 @@ class VirtualClusterBase(Construct):
 
     def grant_start_job_run(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` start job runs on this virtual cluster as its execution role only (condition
-        ``emr-containers:ExecutionRoleArn``; with no known role, as any role) and follow and cancel them."""
+        ``emr-containers:ExecutionRoleArn``; with no known role, as any role), list them (ListJobRuns authorizes
+        on the virtual cluster, Service Authorization Reference), and follow and cancel them."""
         conditions = (
             {"StringEquals": {"emr-containers:ExecutionRoleArn": self.execution_role.role_arn}}
             if self.execution_role is not None
@@ -63,9 +67,10 @@ class VirtualClusterBase(Construct):
         )
         iam.Grant.add_to_principal(
             grantee=grantee,
-            actions=[*FOLLOW_ACTIONS, "emr-containers:ListJobRuns"],
-            resource_arns=[self.job_runs_arn],
+            actions=["emr-containers:ListJobRuns", "emr-containers:DescribeVirtualCluster"],
+            resource_arns=[self.virtual_cluster_arn],
         )
+        iam.Grant.add_to_principal(grantee=grantee, actions=list(FOLLOW_ACTIONS), resource_arns=[self.job_runs_arn])
         return grant
 
     @property
@@ -73,17 +78,22 @@ class VirtualClusterBase(Construct):
         """Every job run of this virtual cluster (``.../virtualclusters/<id>/jobruns/*``)."""
         return f"{self.virtual_cluster_arn}/jobruns/*"
 
-    def on_job_run_state_change(self, id: str, **options: object) -> events.Rule:
-        """An EventBridge rule for this virtual cluster's job run state changes (``options`` as ``events.Rule``
-        takes them, ``targets`` for example). Default: every state."""
+    def on_job_run_state_change(
+        self, id: str, *, states: Sequence[str] | None = None, **options: object
+    ) -> events.Rule:
+        """An EventBridge rule for this virtual cluster's job run state changes, of ``states`` only when given
+        (``FAILED``, ``COMPLETED``, ...); ``options`` as ``events.Rule`` takes them (``targets`` for example).
+
+        :param states: the job run states to match.
+            Default: every state.
+        """
+        detail: dict[str, object] = {"virtualClusterId": [self.virtual_cluster_id]}
+        if states:
+            detail["state"] = list(states)
         return events.Rule(
             self,
             id,
-            event_pattern=events.EventPattern(
-                source=[EVENT_SOURCE],
-                detail_type=[JOB_RUN_EVENT],
-                detail={"virtualClusterId": [self.virtual_cluster_id]},
-            ),
+            event_pattern=events.EventPattern(source=[EVENT_SOURCE], detail_type=[JOB_RUN_EVENT], detail=detail),
             **options,  # type: ignore[arg-type]
         )
 

@@ -54,8 +54,10 @@ def irsa_principal(scope: Construct, spec: VirtualClusterSpec, role_name: str) -
     )
 
 
-def pod_identity_principal(scope: Construct, spec: VirtualClusterSpec, role_name: str) -> iam.IPrincipal:
-    """EKS Pod Identity for the job's service accounts in ``spec.namespace`` of ``spec.eks_cluster`` only."""
+def pod_identity_principal(
+    scope: Construct, spec: VirtualClusterSpec, role_name: str, cluster_name: str
+) -> iam.IPrincipal:
+    """EKS Pod Identity for the job's service accounts in ``spec.namespace`` of ``cluster_name`` only."""
     accounts = pod_identity_service_accounts(cdk.Stack.of(scope).account, role_name)
     return (
         iam.ServicePrincipal(POD_IDENTITY_SERVICE)
@@ -63,7 +65,7 @@ def pod_identity_principal(scope: Construct, spec: VirtualClusterSpec, role_name
         .with_conditions(
             {
                 "StringEquals": {
-                    "aws:RequestTag/eks-cluster-name": spec.eks_cluster,
+                    "aws:RequestTag/eks-cluster-name": cluster_name,
                     "aws:RequestTag/kubernetes-namespace": spec.namespace,
                     "aws:RequestTag/kubernetes-service-account": list(accounts),
                 }
@@ -73,7 +75,7 @@ def pod_identity_principal(scope: Construct, spec: VirtualClusterSpec, role_name
 
 
 def pod_identity_associations(
-    scope: Construct, spec: VirtualClusterSpec, role: iam.IRole, role_name: str
+    scope: Construct, spec: VirtualClusterSpec, role: iam.IRole, role_name: str, cluster_name: str
 ) -> list[eks.CfnPodIdentityAssociation]:
     """One association per service account of a StartJobRun job (what ``aws emr-containers
     create-role-associations`` creates)."""
@@ -81,7 +83,7 @@ def pod_identity_associations(
         eks.CfnPodIdentityAssociation(
             scope,
             f"PodIdentity{account.split('-')[4].capitalize()}",
-            cluster_name=spec.eks_cluster,
+            cluster_name=cluster_name,
             namespace=spec.namespace,
             service_account=account,
             role_arn=role.role_arn,

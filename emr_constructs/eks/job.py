@@ -33,7 +33,8 @@ class EmrContainersJob(Construct):
 
     :param virtual_cluster: where the job runs (required).
     :param spec: the job.
-    :param schedule: starts an execution on a schedule. Default: ``spec.schedule`` when set, else none.
+    :param schedule: starts an execution on a schedule.
+        Default: ``spec.schedule`` when set, else none.
     """
 
     def __init__(

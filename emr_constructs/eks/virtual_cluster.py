@@ -49,20 +49,24 @@ class EmrVirtualCluster(VirtualClusterBase):
     :param spec: the virtual cluster.
     :param eks_cluster: an EKS cluster of this app; then its namespace (and, with ``spec.cluster_access``
         ``aws_auth``, the RBAC Role, RoleBinding and ``aws-auth`` mapping) are created too, and its authentication
-        mode must agree with ``spec.cluster_access``. Default: the existing cluster ``spec.eks_cluster``, whose
+        mode must agree with ``spec.cluster_access``.
+        Default: the existing cluster ``spec.eks_cluster``, whose
         namespace must exist, with cluster access for EMR set up (access entries: authentication mode
         ``API_AND_CONFIG_MAP``; ``aws_auth``: ``eksctl create iamidentitymapping --service-name emr-containers``).
     :param execution_role: bring your own job execution role (its trust is then yours).
         Default: a new role named ``execution_role_name``.
     :param execution_role_name: the new role's fixed name.
         Default: ``spec.execution_role_name``, else ``<stack name>-<virtual cluster name>``.
-    :param local_disk_key: encrypts the jobs' local disks. Default: a new rotated key, retained (when
-        ``spec.security.local_disk_encryption``).
-    :param s3_key: the SSE-KMS or CSE-KMS key of S3 data. Default: ``local_disk_key``'s default key.
-    :param log_bucket: where job logs go. Default: a new ``EmrLogBucket``.
-    :param log_key: encrypts the log group and the log bucket's objects. Default: the new log bucket's key, else a
-        new rotated key.
-    :param log_prefix: the S3 prefix of the logs. Default: ``emr-containers/<virtual cluster name>``.
+    :param local_disk_key: encrypts the jobs' local disks (with ``spec.security.local_disk_encryption``).
+        Default: a new rotated key, retained.
+    :param s3_key: the SSE-KMS or CSE-KMS key of S3 data.
+        Default: ``local_disk_key``'s default key.
+    :param log_bucket: where job logs go.
+        Default: a new ``EmrLogBucket``.
+    :param log_key: encrypts the log group and the log bucket's objects.
+        Default: the new log bucket's key, else a new rotated key.
+    :param log_prefix: the S3 prefix of the logs.
+        Default: ``emr-containers/<virtual cluster name>``.
     """
 
     def __init__(
@@ -122,11 +126,13 @@ class EmrVirtualCluster(VirtualClusterBase):
             name=security_configuration_name(spec.name),
             data=security_configuration_data(
                 security,
-                eks_cluster=spec.eks_cluster,
+                eks_cluster=eks_cluster.cluster_name if eks_cluster is not None else spec.eks_cluster,
                 local_disk_key_arn=self.local_disk_key.key_arn if self.local_disk_key else None,
                 s3_key_arn=self.s3_key.key_arn if self.s3_key else None,
             ),
         )
+        #: The EKS cluster's name: the CDK cluster's (a token) when one is given, else ``spec.eks_cluster``.
+        self.eks_cluster_name = eks_cluster.cluster_name if eks_cluster is not None else spec.eks_cluster
         self.role_name = fixed_role_name(self, spec, execution_role_name)
         self.execution_role: iam.IRole = execution_role or iam.Role(
             self,
@@ -135,15 +141,20 @@ class EmrVirtualCluster(VirtualClusterBase):
             description=f"Runs the jobs of EMR on EKS virtual cluster {spec.name} ({spec.identity})",
             assumed_by=irsa_principal(self, spec, self.role_name)
             if spec.identity == "irsa"
-            else pod_identity_principal(self, spec, self.role_name),
+            else pod_identity_principal(self, spec, self.role_name, self.eks_cluster_name),
         )
         if execution_role is not None:
-            self.role_name = execution_role.role_name
+            self.role_name = execution_role_name or execution_role.role_name
+            if spec.identity == "pod_identity" and cdk.Token.is_unresolved(self.role_name):
+                raise ValueError(
+                    f"EmrVirtualCluster {id!r}: the given execution role's name is a token; EKS Pod Identity binds "
+                    "service accounts that carry the name in base 36. Fix: pass execution_role_name='<its name>'"
+                )
         else:
             # Grants to the virtual cluster (scripts, data) land in the role's default policy.
             acknowledge_data_grants([self.execution_role], [], inline=True)
         self.pod_identity_associations = (
-            pod_identity_associations(self, spec, self.execution_role, self.role_name)
+            pod_identity_associations(self, spec, self.execution_role, self.role_name, self.eks_cluster_name)
             if spec.identity == "pod_identity"
             else []
         )
@@ -153,7 +164,7 @@ class EmrVirtualCluster(VirtualClusterBase):
             "Resource",
             name=spec.name,
             container_provider=emrcontainers.CfnVirtualCluster.ContainerProviderProperty(
-                id=eks_cluster.cluster_name if eks_cluster is not None else spec.eks_cluster,
+                id=self.eks_cluster_name,
                 type="EKS",
                 info=emrcontainers.CfnVirtualCluster.ContainerInfoProperty(
                     eks_info=emrcontainers.CfnVirtualCluster.EksInfoProperty(namespace=spec.namespace)
@@ -163,6 +174,8 @@ class EmrVirtualCluster(VirtualClusterBase):
         )
         if eks_cluster is not None:
             self._prepare(eks_cluster)
+            for association in self.pod_identity_associations:
+                association.node.add_dependency(eks_cluster)
         self.virtual_cluster_id = self.cfn_virtual_cluster.attr_id
         self.virtual_cluster_arn = virtual_cluster_arn(self, self.virtual_cluster_id)
         self.virtual_cluster_name = spec.name

@@ -39,10 +39,16 @@ the Studio: EMR-STU1 its Workspace storage (EncryptionKeyArn, and the encryption
 the templates define it), EMR-STU2 its engine and Workspace security groups (their inline rules and the
 `AWS::EC2::SecurityGroupIngress` resources on them), EMR-STU3 its authentication mode.
 
+Two rules judge EMR on EKS (`emr_constructs/policy/eks_rules.py`): EMR-EKS1 each
+`AWS::EMRContainers::VirtualCluster` (created with a security configuration), with its finding on the virtual cluster;
+EMR-EKS2 each job execution role (named by a `startJobRun` state, bound by a Pod Identity association, or trusting
+EMR on EKS service accounts), its trust scoped to one namespace and the EMR service-account pattern, with its finding
+on the role.
+
 ## Waivers
 
 A finding is waived on its resource (the cluster, the state machine of a job flow, or the topic, function,
-application, role or Studio a resource rule judges) with a reason:
+application, role, Studio or virtual cluster a resource rule judges) with a reason:
 
 - in a CDK app, acknowledge it:
   `cdk.Validations.of(cluster).acknowledge(cdk.Acknowledgment(id="{PACK}::{PACK}-EMR-OPS2", reason="..."))`;

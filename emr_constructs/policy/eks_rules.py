@@ -260,12 +260,9 @@ def trust(templates: TemplateSet, role: Resource) -> Outcome:
             continue
         if statement["Effect"] != "Allow":
             continue  # a Deny only narrows the trust
-        kind = (
-            None
-            if "NotPrincipal" in statement
-            else _principal_kind(templates, role.template, statement.get("Principal"))
-        )
-        if "NotPrincipal" in statement or kind == "other":
+        principal = statement.get("Principal")
+        kind = "other" if "NotPrincipal" in statement else _principal_kind(templates, role.template, principal)
+        if kind == "other":
             shown = json.dumps(statement.get("Principal", statement.get("NotPrincipal")))
             outcomes.append(fail(f"trust {label} lets {shown} assume the role beyond the EMR on EKS service accounts"))
         elif kind is None:
@@ -274,7 +271,7 @@ def trust(templates: TemplateSet, role: Resource) -> Outcome:
             scoped = True
             judge = _irsa if kind == "irsa" else _pod_identity
             outcomes.append(judge(templates, role.template, label, statement))
-    if not scoped:
+    if not scoped and not any(outcome.status == "NOT_APPLICABLE" for outcome in outcomes):
         outcomes.append(fail("no trust statement admits the EMR on EKS service accounts (IRSA or EKS Pod Identity)"))
     return combine(outcomes)
 

@@ -87,8 +87,8 @@ def check_view(view: ClusterView, options: Options, rules: Iterable[Rule] = RULE
 
 
 def check_resources(templates: TemplateSet, options: Options) -> list[Finding]:
-    """The non-compliant outcomes of the resource rules (``rules_deploy``, ``serverless_rules``, ``studio_rules``),
-    each on the resource it judges and waived like a cluster's."""
+    """The non-compliant outcomes of the resource rules (``rules_deploy``, ``serverless_rules``, ``studio_rules``,
+    ``eks_rules``), each on the resource it judges and waived like a cluster's."""
     findings = []
     for rule, resource, outcome in judge_resources(templates, options, JUDGED_RULES):
         if outcome.status != "NON_COMPLIANT":

@@ -40,6 +40,10 @@ EMR_TYPES = frozenset(
         "AWS::EMR::Studio",
         "AWS::EMR::StudioSessionMapping",
         "AWS::EMRServerless::Application",
+        "AWS::EMRContainers::VirtualCluster",
+        "AWS::EMRContainers::SecurityConfiguration",
+        "AWS::EMRContainers::Endpoint",
+        "AWS::EMRContainers::JobTemplate",
     }
 )
 SERVERLESS_APPLICATION = "AWS::EMRServerless::Application"

@@ -74,7 +74,25 @@ def check_eks(config: AppConfig, problems: ProblemCollector) -> None:
                 f"IAM role names take at most {ROLE_NAME_LIMIT} characters",
                 "set a shorter execution_role_name",
             )
+    role_names = [execution_role_name(config, c) for c in config.virtual_clusters]
+    for index, role_name in enumerate(role_names):
+        if role_names.index(role_name) != index:
+            problems.add(
+                f"virtual_clusters[{index}].execution_role_name",
+                role_name,
+                "two virtual clusters would create the same IAM role",
+                "give each virtual cluster its own execution_role_name",
+            )
     clusters = {c.name: c for c in config.virtual_clusters}
+    for index, bucket in enumerate(config.data_buckets):
+        for entry_index, entry in enumerate(bucket.access):
+            if entry.cluster in clusters and (entry.runtime_roles or entry.instance_role):
+                problems.add(
+                    f"data_buckets[{index}].access[{entry_index}]",
+                    entry.cluster,
+                    "a virtual cluster's jobs run as its execution role: it has no runtime or instance role",
+                    "remove runtime_roles and instance_role from this entry",
+                )
     names: list[str] = []
     for index, job in enumerate(config.eks_jobs):
         path = f"eks_jobs[{index}]"

@@ -4,7 +4,7 @@ Shapes and limits from the resource's CloudFormation schema (``SecurityConfigura
 local disks with AWS KMS and of S3 data with SSE-S3, SSE-KMS or CSE-KMS; in-transit TLS with PEM certificates held
 in Secrets Manager; Lake Formation authorization) and the EMR on EKS Development Guide ("Using Amazon EMR on EKS
 with AWS Lake Formation for fine-grained access control": emr-7.7.0 and later, a system namespace of its own).
-Every property is create-only: a change replaces the security configuration and so the virtual cluster.
+Every property but its tags is create-only: a change replaces the security configuration and so the virtual cluster.
 """
 
 from __future__ import annotations

@@ -336,10 +336,13 @@ def test_an_imported_virtual_cluster_grants_and_events() -> None:
     )
     submitter = iam.Role(stack, "Submitter", assumed_by=iam.AccountRootPrincipal())
     imported.grant_start_job_run(submitter)
-    imported.on_job_run_state_change("Runs")
+    imported.on_job_run_state_change("Runs", states=["FAILED"])
     template = app.synth().get_stack_by_name("S").template
     (policy,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
-    start, follow = policy["Properties"]["PolicyDocument"]["Statement"]
+    start, listing, follow = policy["Properties"]["PolicyDocument"]["Statement"]
+    # ListJobRuns authorizes on the virtual cluster (Service Authorization Reference), not on its job runs.
+    assert sorted(listing["Action"]) == ["emr-containers:DescribeVirtualCluster", "emr-containers:ListJobRuns"]
+    assert listing["Resource"] == start["Resource"]
     assert start["Condition"] == {
         "StringEquals": {"emr-containers:ExecutionRoleArn": "arn:aws:iam::111111111111:role/exec"}
     }
@@ -349,8 +352,31 @@ def test_an_imported_virtual_cluster_grants_and_events() -> None:
     assert rule["Properties"]["EventPattern"] == {
         "source": ["aws.emr-containers"],
         "detail-type": ["EMR Job Run State Change"],
-        "detail": {"virtualClusterId": ["abc123"]},
+        "detail": {"virtualClusterId": ["abc123"], "state": ["FAILED"]},
     }
+
+
+def test_pod_identity_on_a_cdk_cluster_uses_its_name_and_waits_for_it(tmp_path: Path) -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=ENV)
+    cluster = _cdk_cluster(stack, eks.AuthenticationMode.API_AND_CONFIG_MAP, tmp_path)
+    spec = _spec(identity="pod_identity", oidc_issuer=None)
+    vc = EmrVirtualCluster(stack, "VC", spec=spec, eks_cluster=cluster)
+    template = app.synth().get_stack_by_name("S").template
+    name = template["Resources"][_logical_id(vc.cfn_virtual_cluster)]["Properties"]["ContainerProvider"]["Id"]
+    for association in vc.pod_identity_associations:
+        body = template["Resources"][_logical_id(association)]
+        assert body["Properties"]["ClusterName"] == name and body["DependsOn"]
+    role = template["Resources"][_logical_id(vc.execution_role)]["Properties"]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Condition"]["StringEquals"]["aws:RequestTag/eks-cluster-name"] == name
+
+
+def test_fails_pod_identity_with_a_role_whose_name_is_a_token() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com"))
+    with pytest.raises(ValueError, match="pass execution_role_name"):
+        EmrVirtualCluster(stack, "VC", spec=_spec(identity="pod_identity", oidc_issuer=None), execution_role=role)
 
 
 def test_fails_a_job_the_virtual_cluster_cannot_run() -> None:
@@ -359,7 +385,7 @@ def test_fails_a_job_the_virtual_cluster_cannot_run() -> None:
     job = EksJobSpec.model_validate(
         {"name": "x", "virtual_cluster": "analytics", "max_attempts": 3, "spark": {"script": "s3://bucket-a/j.py"}}
     )
-    with pytest.raises(ValueError, match="emr-6.9.0"):
+    with pytest.raises(ValueError, match=r"emr-6\.9\.0"):
         EmrContainersJob(stack, "Job", virtual_cluster=vc, spec=job)
 
 

@@ -27,7 +27,7 @@ import pytest
 from tests.packaging.wheel import REPO, Installed
 
 EXAMPLES = REPO / "examples"
-NAMES = ("own-vpc-and-roles", "imported-cluster", "transient-job-flow", "serverless-job")
+NAMES = ("own-vpc-and-roles", "imported-cluster", "transient-job-flow", "serverless-job", "emr-on-eks")
 CDK = REPO / "node_modules" / ".bin" / "cdk"
 REGION = "eu-west-1"
 #: The imported-cluster example with its Lambda acknowledgments removed and a reserved concurrency added.
@@ -348,6 +348,33 @@ def test_serverless_operators_may_rerun_the_job_and_submit_runs(synthesised: dic
     assert {"states:StartExecution", "emr-serverless:StartJobRun", "iam:PassRole", "kms:GenerateDataKey"} <= actions
     (passing,) = [s for s in _statements_for(template, operators) if _actions(s) == {"iam:PassRole"}]
     assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}}
+
+
+# -- examples/emr-on-eks -----------------------------------------------------------------------------------------
+
+
+def test_emr_on_eks_runs_on_a_virtual_cluster_with_its_security_configuration(synthesised: dict[str, Synth]) -> None:
+    template = synthesised["emr-on-eks"].template()
+    (cluster,) = _resources(template, "AWS::EMRContainers::VirtualCluster").values()
+    (security,) = _resources(template, "AWS::EMRContainers::SecurityConfiguration")
+    assert cluster["Properties"]["SecurityConfigurationId"] == {"Fn::GetAtt": [security, "Id"]}
+    (role,) = [r for r in _resources(template, "AWS::IAM::Role").values() if "RoleName" in r["Properties"]]
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    ((key, subject),) = trust["Condition"]["StringLike"].items()
+    assert key.endswith(":sub") and subject.startswith("system:serviceaccount:emr-analytics:emr-containers-sa-*-*-")
+    definition = _definition(template)
+    assert "arn:aws:states:::emr-containers:startJobRun.sync" in definition
+    assert "daily_totals.py" not in definition  # the script is an asset
+
+
+def test_emr_on_eks_operators_start_runs_as_the_execution_role_only(synthesised: dict[str, Synth]) -> None:
+    template = synthesised["emr-on-eks"].template()
+    operators, _ = _at(template, "EmrOnEks/Operators/Resource")
+    statements = _statements_for(template, operators)
+    (start,) = [s for s in statements if _actions(s) == {"emr-containers:StartJobRun"}]
+    assert list(start["Condition"]["StringEquals"]) == ["emr-containers:ExecutionRoleArn"]
+    assert {"states:StartExecution"} <= set().union(*(_actions(s) for s in statements))
 
 
 # -- examples/own-vpc-and-roles ----------------------------------------------------------------------------------

@@ -311,3 +311,15 @@ def test_fails_job_templates_where_cloudformation_does_not_offer_them() -> None:
         if cluster.get("oidc_issuer"):
             cluster["oidc_issuer"] = cluster["oidc_issuer"].replace("eu-west-1", "us-east-1")
     assert AppConfig.model_validate(raw).virtual_clusters[0].job_templates
+
+
+def test_fails_two_virtual_clusters_with_one_execution_role() -> None:
+    raw = _example()
+    raw["virtual_clusters"][1]["execution_role_name"] = "emr-ex-eks-spark-batch-jobs"
+    _config_rejects(raw, r"virtual_clusters\[1\]\.execution_role_name.*the same IAM role")
+
+
+def test_fails_runtime_or_instance_roles_on_a_virtual_cluster_entry() -> None:
+    raw = _example()
+    raw["data_buckets"][0]["access"][0]["instance_role"] = True
+    _config_rejects(raw, r"data_buckets\[0\]\.access\[0\].*no runtime or instance role")

@@ -1,0 +1,1 @@
+"""Synth-time benchmarks (not tests): ``python benchmarks/synth_bench.py``."""

@@ -1,0 +1,51 @@
+"""One cold synth in a fresh process, timed by the parent (``synth_bench.py --cold``): the default app with every
+policy pack (``ours``), or the equal-content L1 rebuild of its templates with cdk-nag's three packs (``l1``).
+
+``python -m benchmarks.cold_child ours OUTDIR`` or ``python -m benchmarks.cold_child l1 OUTDIR TEMPLATES.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("JSII_DEPRECATED", "quiet")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str]) -> int:
+    mode, outdir = argv[0], argv[1]
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    if mode == "ours":
+        import aws_cdk as cdk
+
+        from stacks import build_app
+
+        app = cdk.App(outdir=outdir, analytics_reporting=False, context=context)
+        build_app(None, app)
+        app.synth()
+        return 0
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
+
+    from benchmarks.l1_equal import build_l1_equal
+
+    source = json.loads(Path(argv[2]).read_text())
+    app = cdk.App(outdir=outdir, analytics_reporting=False, context=context)
+    env = cdk.Environment(account=source["account"], region=source["region"])
+    build_l1_equal(app, {k: (v[0], v[1]) for k, v in source["templates"].items()}, env, source["qualifier"])
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app))
+    try:
+        app.synth()
+    except RuntimeError as error:  # findings the rebuilt templates do not acknowledge: the packs ran all the same
+        if "Validation failed" not in str(error):
+            raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main(sys.argv[1:]))
