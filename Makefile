@@ -55,8 +55,10 @@ synth: setup
 	rm -rf cdk.out; mv "$$tmp" cdk.out; trap - EXIT; \
 	echo "synthesised $(CONFIG) into cdk.out/: $$(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
 
+# One worker per CPU (pytest-xdist); each test module stays on one worker (tests/conftest.py), so its module-scoped
+# stacks are synthesised once.
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -33,5 +33,7 @@ def build_l1_equal(app: cdk.App, templates: Templates, env: cdk.Environment, qua
                 if option in body:
                     resource.add_override(option, body[option])
         for output_id, output in template.get("Outputs", {}).items():
-            cfn_output = cdk.CfnOutput(stack, output_id, value=output["Value"], description=output.get("Description"))
+            value = output["Value"]
+            text = value if isinstance(value, str) else cdk.Token.as_string(value)
+            cfn_output = cdk.CfnOutput(stack, output_id, value=text, description=output.get("Description"))
             cfn_output.override_logical_id(output_id)

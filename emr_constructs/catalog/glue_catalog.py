@@ -117,10 +117,11 @@ class GlueCatalog(Construct):
         stack = cdk.Stack.of(scope)
         account = spec.catalog_id or stack.account
 
+        # What stack.format_arn writes, with the partition and region read once rather than per ARN.
+        prefix = f"arn:{stack.partition}:glue:{stack.region}:{account}:"
+
         def arn(resource: str) -> str:
-            return stack.format_arn(
-                service="glue", resource=resource, account=account, arn_format=cdk.ArnFormat.NO_RESOURCE_NAME
-            )
+            return prefix + resource
 
         catalog = arn("catalog")
         common = [

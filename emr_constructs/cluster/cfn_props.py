@@ -41,6 +41,7 @@ def _parameters(target: Any) -> tuple[dict[str, str], dict[str, Any]]:
     return names, typing.get_type_hints(target.__init__)
 
 
+@cache
 def _is_struct(candidate: Any) -> bool:
     """A jsii struct class: its constructor takes keyword arguments only (interfaces and builtins do not)."""
     if not inspect.isclass(candidate) or candidate.__module__ == "builtins":
@@ -49,12 +50,14 @@ def _is_struct(candidate: Any) -> bool:
     return bool(parameters) and all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)
 
 
-def _structs(hint: Any) -> set[Any]:
-    """Every struct class a type hint names, through ``Optional``, ``Union`` and ``Sequence``."""
+@cache
+def _structs(hint: Any) -> frozenset[Any]:
+    """Every struct class a type hint names, through ``Optional``, ``Union`` and ``Sequence`` (type hints are
+    hashable: each is worked out once)."""
     found = {hint} if _is_struct(hint) else set()
     for argument in typing.get_args(hint):
         found |= _structs(argument)
-    return found
+    return frozenset(found)
 
 
 def _convert(owner: str, name: str, hint: Any, value: Any) -> Any:

@@ -65,14 +65,13 @@ def launch_subnets(owner: Construct, vpc: ec2.IVpc, vpc_subnets: ec2.SubnetSelec
 def tag_or_warn(owner: Construct, subnets: Sequence[ec2.ISubnet], groups: Sequence[ec2.ISecurityGroup]) -> None:
     """Tag the subnets and groups this app owns for ``AmazonEMRServicePolicy_v2`` (which launches only into
     tagged subnets with tagged groups); warn, naming the tag, about imported ones that cannot be tagged here."""
-    untagged_subnets = [s.subnet_id for s in subnets if not _owned(s, ec2.CfnSubnet)]
-    untagged_groups = [g.security_group_id for g in groups if not _owned(g, ec2.CfnSecurityGroup)]
-    for subnet in subnets:
-        if _owned(subnet, ec2.CfnSubnet):
-            tag_for_emr_managed_policy(subnet)
-    for group in groups:
-        if _owned(group, ec2.CfnSecurityGroup):
-            tag_for_emr_managed_policy(group)
+    owned_subnets = [(subnet, _owned(subnet, ec2.CfnSubnet)) for subnet in subnets]
+    owned_groups = [(group, _owned(group, ec2.CfnSecurityGroup)) for group in groups]
+    untagged_subnets = [subnet.subnet_id for subnet, owned in owned_subnets if not owned]
+    untagged_groups = [group.security_group_id for group, owned in owned_groups if not owned]
+    for construct, owned in (*owned_subnets, *owned_groups):
+        if owned:
+            tag_for_emr_managed_policy(construct)
     if untagged_subnets:
         Annotations.of(owner).add_warning_v2(
             "emr-constructs:cluster-untagged-subnets",

@@ -98,15 +98,15 @@ def add_event_rules(
             detail_type=list(rule.detail_types),
             detail={"clusterId": [cluster_id], **rule.detail},
         )
-        resource = events.Rule(
+        rule_targets: list[events.IRuleTarget] = [TopicTarget(topic, message)]
+        if function is not None:
+            rule_targets.append(targets.LambdaFunction(function, retry_attempts=2, max_event_age=cdk.Duration.hours(1)))
+        created[rule.id] = events.Rule(
             scope,
             rule.id,
             description=f"EMR cluster {spec.name}: {rule.description}",
             event_pattern=pattern,
+            targets=rule_targets,
         )
-        resource.add_target(TopicTarget(topic, message))
-        if function is not None:
-            resource.add_target(targets.LambdaFunction(function, retry_attempts=2, max_event_age=cdk.Duration.hours(1)))
-        created[rule.id] = resource
     admit_rules(topic, list(created.values()))
     return created

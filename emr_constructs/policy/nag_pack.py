@@ -9,14 +9,16 @@ Findings are reported as ``EmrChecks-<rule>`` and acknowledged like any other pl
 pack reads every stack of the app once, as the ``check`` command reads a ``cdk.out``: ``Fn::ImportValue`` and weak
 cross-stack references resolved across stacks.
 
-Each resource's properties are read from its stack's template as synthesis wrote it (CDK runs validation plugins
-after writing the cloud assembly): ``Stage.of(stack).outdir`` / ``stack.template_file``, under the resource's
-resolved ``logical_id``. This is public API only (aws-cdk-lib offers no public way to render an L1's properties
-from the construct tree), and it includes raw overrides (``add_property_override``). ``validate_scope`` must
-therefore run on a synthesised app.
+Each stack is read once, from its template as synthesis wrote it (CDK runs validation plugins after writing the
+cloud assembly): ``Stage.of(stack).outdir`` / ``stack.template_file``, one file read instead of a walk of the
+stack's constructs. This is public API only (aws-cdk-lib offers no public way to render an L1's properties from the
+construct tree), and it includes raw overrides (``add_property_override``). Only non-compliant outcomes go to
+cdk-nag (its ``applyRule`` records nothing else), so a compliant resource costs one callback. ``validate_scope``
+must therefore run on a synthesised app.
 
-A resource of a type the rules read whose properties the pack cannot read (its stack not synthesised yet) is never
-judged as empty: it is reported as ``EmrChecks-EMR-READ1`` (an error, naming why), and the rules do not run on it.
+A stack whose template is not written yet is read from its construct tree, resource by resource; a resource of a
+type the rules read whose properties cannot be read is never judged as empty: it is reported as
+``EmrChecks-EMR-READ1`` (an error, naming why), and the rules do not run on it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 from jsii.errors import JSIIError
 
-from emr_constructs.policy.clusters import cluster_views
+from emr_constructs.policy.clusters import ClusterView, cluster_views
 from emr_constructs.policy.engine import PACK
 from emr_constructs.policy.rules import JUDGED_RULES, READ_RULE, RULES, Options, Outcome, Rule, fail
 from emr_constructs.policy.rules_deploy import judge_resources
@@ -126,6 +128,20 @@ def _render(stack: cdk.Stack, resource: cdk.CfnResource) -> Any:
     return copy.deepcopy(body.get("Properties"))
 
 
+def _written_template(stack: cdk.Stack) -> dict[str, Any] | None:
+    """The stack's template as synthesis wrote it, or ``None`` when it is not written (yet)."""
+    stage = cdk.Stage.of(stack)
+    if stage is None:
+        return None
+    path = Path(stage.outdir) / stack.template_file
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    # A copy: the file's parse is cached across packs and synths, and the rules must not share it.
+    return copy.deepcopy(_written(str(path), status.st_mtime_ns, status.st_size))
+
+
 def _error_text(error: Exception) -> str:
     text = " ".join(str(error).split())
     if len(text) > _ERROR_TEXT:
@@ -182,16 +198,17 @@ class _AppliedRule:
         return NagRuleCompliance(self._outcome.status)
 
 
-def _template(stack: cdk.Stack, unreadable: dict[str, str], *, read: bool = True) -> dict[str, Any]:
-    """The stack as a template: each resource's written properties (when ``read``) and metadata, and its outputs.
-    The resources that cannot be read are left empty and recorded in ``unreadable`` (construct path -> why)."""
+def _template(stack: cdk.Stack, unreadable: dict[str, str]) -> dict[str, Any]:
+    """The stack as a template from its construct tree (when its written template is missing): each resource's
+    properties and metadata, and its outputs. The resources that cannot be read are left empty and recorded in
+    ``unreadable`` (construct path -> why)."""
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     for child in stack.node.find_all():
         if cdk.Stack.of(child) is not stack:
             continue
         if isinstance(child, cdk.CfnResource):
-            properties, why = _properties(stack, child) if read else ({}, None)
+            properties, why = _properties(stack, child)
             if why is not None:
                 unreadable[child.node.path] = why
             body: dict[str, Any] = {"Type": child.cfn_resource_type, "Properties": properties}
@@ -219,29 +236,41 @@ class EmrChecks(NagPack):
         self._templates: TemplateSet | None = None
         self._unreadable: dict[str, str] = {}
         self._judged: dict[tuple[str, str, str], Outcome] | None = None
+        self._cluster_views: dict[tuple[str, str], list[ClusterView]] | None = None
 
     @property
     def name(self) -> str:
         return PACK
 
     def _template_set(self, node: cdk.CfnResource) -> TemplateSet:
+        """Every stack of the app, read once: its written template when synthesis wrote it (one file read, no
+        walk of its constructs), else rebuilt from the construct tree with its resources marked unreadable."""
         if self._templates is None:
-            root = node.node.root
-            # Read properties only for an app the rules judge (a cluster, a state machine or a judged type).
-            read = any(
-                isinstance(child, cdk.CfnResource) and child.cfn_resource_type in (*_TYPES, *_JUDGED)
-                for child in root.node.find_all()
-            )
             templates = TemplateSet()
             unreadable: dict[str, str] = {}
-            for child in root.node.find_all():
+            for child in node.node.root.node.find_all():
                 if isinstance(child, cdk.Stack) and not isinstance(child, cdk.NestedStack):
-                    body = _template(child, unreadable, read=read)
+                    body = _written_template(child)
+                    if body is None:
+                        body = _template(child, unreadable)
                     templates.add(Template(child.artifact_id, child.artifact_id, body, child.stack_name))
             self._templates, self._unreadable = templates, unreadable
         return self._templates
 
+    def _views(self, templates: TemplateSet) -> dict[tuple[str, str], list[ClusterView]]:
+        """The clusters of the app by (stack, logical id) of the resource that creates them, computed once."""
+        if self._cluster_views is None:
+            views: dict[tuple[str, str], list[ClusterView]] = {}
+            for view in cluster_views(templates):
+                views.setdefault((view.resource.template, view.resource.logical_id), []).append(view)
+            self._cluster_views = views
+        return self._cluster_views
+
     def _apply(self, node: cdk.CfnResource, rule: Rule, outcome: Outcome) -> None:
+        """Report a non-compliant outcome. cdk-nag's ``applyRule`` records nothing for the others (v3 keeps no
+        compliance report), so they cost no round trip into it."""
+        if outcome.status != "NON_COMPLIANT":
+            return
         # jsii reads the properties; mypy wants the protocol's setters, which jsii never calls.
         self._apply_rule(cast(IApplyRule, _AppliedRule(node, rule, outcome)))
 
@@ -250,7 +279,7 @@ class EmrChecks(NagPack):
         if kind not in _READ:
             return
         templates = self._template_set(node)
-        why = self._unreadable.get(node.node.path)
+        why = self._unreadable.get(node.node.path) if self._unreadable else None
         if why is not None:
             # The rules would judge an empty resource; report that it was not read instead.
             self._apply(
@@ -264,12 +293,7 @@ class EmrChecks(NagPack):
         if kind not in _TYPES:
             return
         stack = cdk.Stack.of(node)
-        logical_id = stack.get_logical_id(node)
-        views = [
-            view
-            for view in cluster_views(templates)
-            if view.resource.template == stack.artifact_id and view.resource.logical_id == logical_id
-        ]
+        views = self._views(templates).get((stack.artifact_id, stack.resolve(node.logical_id)), [])
         if not views:
             return
         for rule in RULES:
@@ -291,7 +315,8 @@ class EmrChecks(NagPack):
                 for rule, resource, outcome in judge_resources(templates, self._options, JUDGED_RULES)
             }
         stack = cdk.Stack.of(node)
-        logical_id = stack.get_logical_id(node)
+        key = (stack.artifact_id, stack.resolve(node.logical_id))
         for rule in JUDGED_RULES:
-            outcome = self._judged.get((rule.id, stack.artifact_id, logical_id), Outcome("NOT_APPLICABLE"))
-            self._apply(node, rule, outcome)
+            outcome = self._judged.get((rule.id, *key))
+            if outcome is not None:
+                self._apply(node, rule, outcome)

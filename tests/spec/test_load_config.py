@@ -324,7 +324,9 @@ def test_distinct_cluster_names_are_accepted(tmp_path: Path) -> None:
 
 def test_fails_without_clusters(tmp_path: Path) -> None:
     _fails(
-        tmp_path, _app(clusters=[]), r"\n  - clusters: the config deploys nothing: no cluster, job flow or serverless"
+        tmp_path,
+        _app(clusters=[]),
+        r"\n  - clusters: the config deploys nothing: no cluster, job flow, serverless application or virtual cluster",
     )
 
 
