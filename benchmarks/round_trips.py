@@ -22,14 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_DEPRECATED", "quiet")
 
-import aws_cdk as cdk  # noqa: E402
-from jsii._kernel.providers.process import ProcessProvider  # noqa: E402
+import aws_cdk as cdk
+from jsii._kernel.providers.process import ProcessProvider
 
-from benchmarks.l1_equal import build_l1_equal  # noqa: E402
-from benchmarks.synth_bench import fixed_env, scaled_config, synthesised_templates  # noqa: E402
-from emr_constructs.spec import load_config  # noqa: E402
-from stacks import DEFAULT_CONFIG, project_context  # noqa: E402
-from stacks.app_builder import build_stacks  # noqa: E402
+from benchmarks.l1_equal import build_l1_equal
+from benchmarks.synth_bench import fixed_env, scaled_config, synthesised_templates
+from emr_constructs.spec import load_config
+from stacks import DEFAULT_CONFIG, project_context
+from stacks.app_builder import build_stacks
 
 _REQUESTS = ("create", "invoke", "get", "set", "sinvoke", "sget", "sset")
 
