@@ -55,10 +55,10 @@ synth: setup
 	rm -rf cdk.out; mv "$$tmp" cdk.out; trap - EXIT; \
 	echo "synthesised $(CONFIG) into cdk.out/: $$(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
 
-# One worker per CPU (pytest-xdist); each test module stays on one worker (tests/conftest.py), so its module-scoped
-# stacks are synthesised once.
+# One worker per CPU (pytest-xdist); each test module runs on one worker (--dist loadfile), so its module-scoped
+# stacks are synthesised once and the module's tests never race each other (tests/e2e runs make synth).
 test: setup
-	$(PY) -m pytest -q -n auto --dist loadgroup
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 lint: setup
 	$(VENV)/bin/ruff check .

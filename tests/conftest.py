@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
-import pytest
 from hypothesis import settings
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -21,16 +19,3 @@ settings.register_profile("ci", derandomize=True, max_examples=150, deadline=Non
 settings.register_profile("dev", max_examples=150, deadline=None, database=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-
-#: Modules that share a session fixture too costly to build twice: the built wheel in a fresh venv.
-_SHARED_GROUPS = {"tests/packaging/": "wheel", "tests/examples/": "wheel"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """With pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), each module runs on one worker, so its
-    module-scoped synthesised stacks are built once; the wheel's modules share a worker and so one wheel."""
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        group = next((name for prefix, name in _SHARED_GROUPS.items() if path.startswith(prefix)), path)
-        item.add_marker(pytest.mark.xdist_group(group))

@@ -677,8 +677,8 @@ def test_fails_access_entry_naming_an_unknown_cluster() -> None:
     payload["data_buckets"][1]["access"].append({"cluster": "reporting", "access": "read"})
     lines = app_rejects(
         payload,
-        r"^data_buckets\[1\]\.access\[2\]\.cluster: no cluster, serverless application or virtual cluster has this name "
-        r"\(got 'reporting'\)\. Fix: use one of \['analytics', 'spark-serverless'\]$",
+        r"^data_buckets\[1\]\.access\[2\]\.cluster: no cluster, serverless application or virtual cluster has this "
+        r"name \(got 'reporting'\)\. Fix: use one of \['analytics', 'spark-serverless'\]$",
     )
     assert len(lines) == 1
 
