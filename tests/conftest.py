@@ -18,4 +18,3 @@ os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None, database=None, print_blob=True)
 settings.register_profile("dev", max_examples=150, deadline=None, database=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-

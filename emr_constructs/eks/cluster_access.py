@@ -10,12 +10,14 @@ user ``emr-containers``, and that user mapped to ``AWSServiceRoleForAmazonEMRCon
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_eks as eks
 from aws_cdk import aws_iam as iam
 from constructs import IDependable
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_eks as eks
 
 USER = "emr-containers"
 SERVICE_LINKED_ROLE = "AWSServiceRoleForAmazonEMRContainers"
@@ -42,7 +44,10 @@ ROLE_RULES: list[dict[str, Any]] = [
 
 def uses_access_entries(cluster: eks.Cluster) -> bool:
     """Whether EMR can create its own access entry: the cluster's authentication mode takes the API."""
-    return cluster.authentication_mode in (eks.AuthenticationMode.API, eks.AuthenticationMode.API_AND_CONFIG_MAP)
+    from aws_cdk import aws_eks  # only for a CDK cluster: the module is large to import
+
+    modes = (aws_eks.AuthenticationMode.API, aws_eks.AuthenticationMode.API_AND_CONFIG_MAP)
+    return cluster.authentication_mode in modes
 
 
 def prepare_namespace(cluster: eks.Cluster, namespace: str, *, aws_auth: bool) -> list[IDependable]:

@@ -11,10 +11,14 @@ job's service accounts, which ``AWS::EKS::PodIdentityAssociation`` resources bin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import aws_cdk as cdk
-from aws_cdk import aws_eks as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_eks as eks
 
 from emr_constructs.spec.eks import VirtualClusterSpec, irsa_subject, pod_identity_service_accounts
 
@@ -79,8 +83,10 @@ def pod_identity_associations(
 ) -> list[eks.CfnPodIdentityAssociation]:
     """One association per service account of a StartJobRun job (what ``aws emr-containers
     create-role-associations`` creates)."""
+    from aws_cdk import aws_eks  # only with Pod Identity: the module is large to import
+
     return [
-        eks.CfnPodIdentityAssociation(
+        aws_eks.CfnPodIdentityAssociation(
             scope,
             f"PodIdentity{account.split('-')[4].capitalize()}",
             cluster_name=cluster_name,

@@ -3,15 +3,19 @@ configuration, job execution role and job logs."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import aws_cdk as cdk
 import jsii
-from aws_cdk import aws_eks as eks
 from aws_cdk import aws_emrcontainers as emrcontainers
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_eks as eks
 
 from emr_constructs.access import acknowledge_data_grants
 from emr_constructs.eks.base import ImportedEmrVirtualCluster, VirtualClusterBase, virtual_cluster_arn

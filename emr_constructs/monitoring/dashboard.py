@@ -145,7 +145,7 @@ class _Rendered:
 
     @property
     def height(self) -> jsii.Number:
-        return sum(max(widget["height"] for widget in row) for row in self._rows)
+        return sum(int(max(widget["height"] for widget in row)) for row in self._rows)
 
     @property
     def warnings(self) -> list[str] | None:
