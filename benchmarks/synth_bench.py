@@ -48,13 +48,11 @@ import gc
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -68,82 +66,27 @@ os.environ.setdefault("JSII_DEPRECATED", "quiet")
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_emr as emr
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
 
+from benchmarks.l1_baseline import build_l1_baseline, fixed_env
 from benchmarks.l1_equal import Templates, build_l1_equal
-from emr_constructs.cluster.cfn_props import cfn_cluster_kwargs
-from emr_constructs.render import ClusterWiring, render_cluster_properties
+from benchmarks.results import PACK_SCENARIOS, Report, Result, Run, format_report, report_json
 from emr_constructs.spec import AppConfig, load_config
 from stacks import DEFAULT_CONFIG, build_app, project_context
 from stacks.app_builder import build_stacks
 
 IMPORT_SECONDS = time.perf_counter() - _IMPORT_STARTED
 
-#: The default app without checks plus one pack each: the pack's cost is its median less ``default-nochecks``'.
-PACK_SCENARIOS = ("pack-awssolutions", "pack-hipaa", "pack-nist", "pack-emrchecks")
 SCENARIOS = ("default", "default-nochecks", *PACK_SCENARIOS, "ours", "l1-equal", "l1")
 CLUSTER_COUNTS = (1, 10, 50)
 QUICK_CLUSTER_COUNTS = (1, 10)
 RESOURCE_LIMIT = 500  # CloudFormation's resources per template
-
-EMR_MANAGED_POLICY_TAG = ("for-use-with-amazon-emr-managed-policies", "true")
-BASELINE_VPC_ID = "vpc-0123456789abcdef0"
 
 
 class BenchmarkError(Exception):
     """A synth that cannot be measured honestly (context lookup, template over the limit)."""
 
 
-@dataclass(frozen=True)
-class Run:
-    """One timed build and synth."""
-
-    build_seconds: float
-    synth_seconds: float
-
-    @property
-    def total_seconds(self) -> float:
-        return self.build_seconds + self.synth_seconds
-
-
-@dataclass
-class Result:
-    """The runs of one scenario at one N and the resources of each stack it synthesised."""
-
-    scenario: str
-    clusters: int
-    runs: list[Run] = field(default_factory=list)
-    resources: dict[str, int] = field(default_factory=dict)
-
-    def totals(self) -> list[float]:
-        return [run.total_seconds for run in self.runs]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.totals())
-
-    def resources_per_stack(self) -> str:
-        """Resource counts by kind of stack, e.g. ``stateful 66, cluster 5 x10``."""
-        kinds: dict[str, list[int]] = {}
-        for name, count in self.resources.items():
-            kinds.setdefault("stateful" if name.endswith("-stateful") else "cluster", []).append(count)
-        parts = []
-        for kind, counts in sorted(kinds.items(), reverse=True):
-            low, high = min(counts), max(counts)
-            text = f"{kind} {low}" if low == high else f"{kind} {low}-{high}"
-            parts.append(text + (f" x{len(counts)}" if len(counts) > 1 else ""))
-        return ", ".join(parts)
-
-
 Builder = Callable[[cdk.App], None]
-
-
-def fixed_env(config: AppConfig) -> cdk.Environment:
-    return cdk.Environment(account=config.account, region=config.region)
 
 
 def scaled_config(config: AppConfig, clusters: int) -> AppConfig:
@@ -162,69 +105,6 @@ def scaled_config(config: AppConfig, clusters: int) -> AppConfig:
             "eks_jobs": (),
         }
     )
-
-
-def build_l1_baseline(app: cdk.App, config: AppConfig) -> None:
-    """One stack per cluster of ``config`` with what a raw ``CfnCluster`` user writes (module docstring)."""
-    zones = list(config.availability_zones)
-    subnet_ids = [f"subnet-{index:017x}" for index in range(1, len(zones) + 1)]
-    log_key_arn = f"arn:aws:kms:{config.region}:{config.account}:key/00000000-0000-0000-0000-000000000000"
-    for spec in config.clusters:
-        stack = cdk.Stack(
-            app,
-            f"l1-{config.environment}-{spec.name}",
-            env=fixed_env(config),
-            synthesizer=cdk.DefaultStackSynthesizer(qualifier=config.bootstrap_qualifier),
-        )
-        vpc = ec2.Vpc.from_vpc_attributes(
-            stack, "Vpc", vpc_id=BASELINE_VPC_ID, availability_zones=zones, private_subnet_ids=subnet_ids
-        )
-        logs = s3.Bucket(
-            stack,
-            "Logs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        log_key = kms.Key.from_key_arn(stack, "LogKey", log_key_arn)
-        instance_role = iam.Role(stack, "InstanceRole", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
-        logs.grant_read_write(instance_role)
-        log_key.grant_encrypt_decrypt(instance_role)
-        service_role = iam.Role(
-            stack,
-            "ServiceRole",
-            assumed_by=iam.ServicePrincipal("elasticmapreduce.amazonaws.com"),
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonEMRServicePolicy_v2")],
-        )
-        service_role.add_to_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[instance_role.role_arn]))
-        profile = iam.CfnInstanceProfile(
-            stack,
-            "InstanceProfile",
-            roles=[instance_role.role_name],
-            instance_profile_name=instance_role.role_name,
-        )
-        primary = ec2.SecurityGroup(stack, "Primary", vpc=vpc, allow_all_outbound=True)
-        core = ec2.SecurityGroup(stack, "Core", vpc=vpc, allow_all_outbound=True)
-        service_access = ec2.SecurityGroup(stack, "ServiceAccess", vpc=vpc, allow_all_outbound=False)
-        service_access.add_ingress_rule(primary, ec2.Port.tcp(9443))
-        service_access.connections.allow_to(primary, ec2.Port.tcp(8443))
-        service_access.connections.allow_to(core, ec2.Port.tcp(8443))
-        for group in (primary, core, service_access):
-            cdk.Tags.of(group).add(*EMR_MANAGED_POLICY_TAG)
-        wiring = ClusterWiring(
-            service_role=service_role.role_arn,
-            job_flow_role=profile.ref,
-            subnet_ids=subnet_ids,
-            primary_security_group=primary.security_group_id,
-            core_security_group=core.security_group_id,
-            service_access_security_group=service_access.security_group_id,
-            log_uri=f"s3://{logs.bucket_name}/emr/{spec.name}/",
-            log_encryption_kms_key_id=log_key_arn,
-        )
-        emr.CfnCluster(stack, "Cluster", **cfn_cluster_kwargs(render_cluster_properties(spec, wiring)))
-    for key, value in config.tags.items():
-        cdk.Tags.of(app).add(key, value)
 
 
 def synthesised_templates(build: Builder) -> Templates:
@@ -336,48 +216,6 @@ def cases(scenarios: Sequence[str], counts: Sequence[int], config: AppConfig) ->
     ]
 
 
-@dataclass(frozen=True)
-class Report:
-    """Everything one benchmark run prints."""
-
-    info: dict[str, str]
-    repeat: int
-    warmup: int
-    cold: Run
-    results: list[Result]
-    external_context: list[str]
-    load_average: tuple[float, float]
-    cold_processes: dict[str, list[float]] = field(default_factory=dict)
-
-    def pack_costs(self) -> dict[str, float]:
-        """Seconds each pack (and all of them, ``default``) adds to the synth of ``default-nochecks`` (medians of
-        the synth phase alone, where the plugins run: the build is the same app and only adds noise)."""
-        medians = {r.scenario: statistics.median(run.synth_seconds for run in r.runs) for r in self.results}
-        base = medians.get("default-nochecks")
-        if base is None:
-            return {}
-        return {name: medians[name] - base for name in ("default", *PACK_SCENARIOS) if name in medians}
-
-    def per_extra_cluster(self) -> dict[str, float]:
-        """Seconds each extra cluster adds to ``ours`` and ``l1`` (median slope, smallest to largest N)."""
-        slopes = {}
-        for scenario in ("ours", "l1-equal", "l1"):
-            rows = sorted((r.clusters, r.median) for r in self.results if r.scenario == scenario)
-            if len(rows) > 1:
-                (low_n, low_s), (high_n, high_s) = rows[0], rows[-1]
-                slopes[scenario] = (high_s - low_s) / (high_n - low_n)
-        return slopes
-
-    def ratios(self, baseline: str = "l1") -> dict[int, float]:
-        """ours / ``baseline`` of the median times, per N present in both."""
-        medians = {(r.scenario, r.clusters): r.median for r in self.results}
-        return {
-            n: medians[("ours", n)] / medians[(baseline, n)]
-            for (scenario, n) in medians
-            if scenario == "ours" and (baseline, n) in medians
-        }
-
-
 def measure_cold(repeat: int, config: AppConfig) -> dict[str, list[float]]:
     """Wall seconds of fresh processes (Python, imports, the jsii kernel, build, synth): the default app with every
     pack (``ours``) against the equal-content L1 rebuild of its templates with cdk-nag's three packs (``l1``),
@@ -425,6 +263,7 @@ def run_benchmark(
                 results[pair].runs.append(run)
                 results[pair].resources = resources
     return Report(
+        import_seconds=IMPORT_SECONDS,
         cold_processes=measure_cold(cold_repeat, config) if cold_repeat else {},
         info=versions(),
         repeat=repeat,
@@ -449,101 +288,6 @@ def versions() -> dict[str, str]:
     found["cpus"] = str(os.cpu_count())
     found["platform"] = platform.platform()
     return found
-
-
-def format_report(report: Report) -> str:
-    """The printed table and the lines about versions, cold start and conditions above it."""
-    info, cold, ratio, equal = report.info, report.cold, report.ratios(), report.ratios("l1-equal")
-    lines = [
-        f"python {info['python']} | aws-cdk-lib {info['aws-cdk-lib']} | jsii {info['jsii']} | "
-        f"constructs {info['constructs']} | cdk-nag {info['cdk-nag']} | node {info['node']} | "
-        f"cpus {info['cpus']}",
-        f"cold start: imports {IMPORT_SECONDS:.2f} s (jsii kernel, aws-cdk-lib, cdk-nag, library) "
-        f"+ first synth of the default app {cold.total_seconds:.2f} s "
-        f"= {IMPORT_SECONDS + cold.total_seconds:.2f} s",
-        f"timed runs per row: {report.repeat} after {report.warmup} untimed (seconds: build + synth); "
-        f"1-min load average {report.load_average[0]:.2f} before, {report.load_average[1]:.2f} after",
-    ]
-    if report.external_context:
-        lines.append(f"context from CDK_CONTEXT_JSON: {', '.join(report.external_context)}")
-    lines.append("")
-    header = ("scenario", "N", "median s", "min s", "max s", "resources per stack", "ours/L1", "ours/L1=")
-    rows = [
-        (
-            r.scenario,
-            str(r.clusters),
-            f"{r.median:.3f}",
-            f"{min(r.totals()):.3f}",
-            f"{max(r.totals()):.3f}",
-            r.resources_per_stack(),
-            f"{ratio[r.clusters]:.2f}" if r.scenario == "ours" and r.clusters in ratio else "",
-            f"{equal[r.clusters]:.2f}" if r.scenario == "ours" and r.clusters in equal else "",
-        )
-        for r in report.results
-    ]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    right = {1, 2, 3, 4, 6, 7}
-    for row in (header, *rows):
-        cells = [
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
-    slopes = report.per_extra_cluster()
-    if slopes:
-        text = ", ".join(f"{scenario} {seconds * 1000:.0f} ms" for scenario, seconds in slopes.items())
-        for baseline, label in (("l1-equal", "ours/L1="), ("l1", "ours/L1")):
-            if "ours" in slopes and baseline in slopes:
-                text += f"; {label} {slopes['ours'] / slopes[baseline]:.2f}"
-        lines += ["", f"each extra cluster adds (median, smallest to largest N): {text}"]
-    costs = report.pack_costs()
-    if costs:
-        base = next(r.median for r in report.results if r.scenario == "default-nochecks")  # build and synth
-        text = ", ".join(
-            f"{'all packs' if name == 'default' else name.removeprefix('pack-')} +{seconds:.3f} s "
-            f"({100 * seconds / base:.0f} %)"
-            for name, seconds in costs.items()
-        )
-        lines += ["", f"policy packs, added to the synth of default-nochecks (whole warm run {base:.3f} s): {text}"]
-    if report.cold_processes:
-        ours = statistics.median(report.cold_processes["ours"])
-        l1 = statistics.median(report.cold_processes["l1"])
-        lines += [
-            "",
-            f"cold process, default app (Python, imports, jsii, build, synth; median of "
-            f"{len(report.cold_processes['ours'])}): ours with every pack {ours:.2f} s, equal-content L1 with "
-            f"cdk-nag's three packs {l1:.2f} s (ours/L1= {ours / l1:.2f})",
-        ]
-    return "\n".join(lines)
-
-
-def report_json(report: Report) -> dict[str, Any]:
-    """The same figures as the table, with every run's build and synth seconds."""
-    return {
-        "versions": report.info,
-        "repeat": report.repeat,
-        "warmup": report.warmup,
-        "load_average": list(report.load_average),
-        "external_context": report.external_context,
-        "cold_start": {"import_seconds": IMPORT_SECONDS, "first_synth": asdict(report.cold)},
-        "results": [
-            {
-                "scenario": r.scenario,
-                "clusters": r.clusters,
-                "median_seconds": r.median,
-                "min_seconds": min(r.totals()),
-                "max_seconds": max(r.totals()),
-                "resources": r.resources,
-                "runs": [asdict(run) | {"total_seconds": run.total_seconds} for run in r.runs],
-            }
-            for r in report.results
-        ],
-        "ours_over_l1": {str(n): value for n, value in report.ratios().items()},
-        "seconds_per_extra_cluster": report.per_extra_cluster(),
-        "ours_over_l1_equal": {str(n): value for n, value in report.ratios("l1-equal").items()},
-        "pack_costs_seconds": report.pack_costs(),
-        "cold_processes_seconds": report.cold_processes,
-    }
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
