@@ -3,11 +3,9 @@ execution role, the role's data access, and the state machines of the jobs that 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -16,6 +14,7 @@ from emr_constructs.eks import EmrContainersJob, EmrVirtualCluster
 from emr_constructs.spec import AppConfig, VirtualClusterSpec
 from emr_constructs.spec.eks_checks import execution_role_name
 from stacks.data_grants import data_bucket
+from stacks.shared import bound_every_role, state_machine_outputs
 from stacks.stateful_stack import StatefulStack, log_bucket_name
 
 #: The stack's outputs, for operators and ``aws emr-containers start-job-run``.
@@ -40,11 +39,7 @@ class EksStack(cdk.Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
-        if config.iam.permissions_boundary_arn:
-            boundary = iam.ManagedPolicy.from_managed_policy_arn(
-                self, "PermissionsBoundary", config.iam.permissions_boundary_arn
-            )
-            iam.PermissionsBoundary.of(self).apply(boundary)
+        bound_every_role(self, config)
         self.virtual_cluster = EmrVirtualCluster(
             self,
             "VirtualCluster",
@@ -74,13 +69,7 @@ class EksStack(cdk.Stack):
         endpoint = self.virtual_cluster.managed_endpoint
         if endpoint is not None:
             cdk.CfnOutput(self, "ManagedEndpointId", value=endpoint.attr_id, description="For EMR Studio Workspaces")
-        for job in self.jobs:
-            cdk.CfnOutput(
-                self,
-                "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", job.spec.name)) + "StateMachineArn",
-                value=job.state_machine_arn,
-                description=f"State machine of EMR on EKS job {job.spec.name}",
-            )
+        state_machine_outputs(self, self.jobs, "EMR on EKS")
 
     def _grant_data(self, config: AppConfig, stateful: StatefulStack) -> None:
         """The data buckets' access entries naming this virtual cluster, through the standard CDK grants to its

@@ -3,12 +3,10 @@ state machines of the jobs that run on it."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -18,6 +16,7 @@ from emr_constructs.operations.serverless import APPLICATION_ID_OUTPUT, EXECUTIO
 from emr_constructs.serverless import EmrServerlessApplication, EmrServerlessJob
 from emr_constructs.spec import AppConfig, ServerlessApplicationSpec
 from stacks.data_grants import data_bucket
+from stacks.shared import bound_every_role, state_machine_outputs
 from stacks.stateful_stack import StatefulStack, log_bucket_name
 
 
@@ -37,12 +36,7 @@ class ServerlessStack(cdk.Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
-        if config.iam.permissions_boundary_arn:
-            # Every role of the stack: the execution role and the jobs' state machine and schedule roles.
-            boundary = iam.ManagedPolicy.from_managed_policy_arn(
-                self, "PermissionsBoundary", config.iam.permissions_boundary_arn
-            )
-            iam.PermissionsBoundary.of(self).apply(boundary)
+        bound_every_role(self, config)
         network = stateful.network
         log_bucket = s3.Bucket.from_bucket_name(self, "LogBucket", log_bucket_name(config))
         self.application = EmrServerlessApplication(
@@ -64,13 +58,7 @@ class ServerlessStack(cdk.Stack):
         cdk.CfnOutput(self, APPLICATION_ID_OUTPUT, value=self.application.application_id)
         cdk.CfnOutput(self, EXECUTION_ROLE_ARN_OUTPUT, value=self.application.execution_role.role_arn)
         cdk.CfnOutput(self, LOG_URI_OUTPUT, value=self.application.log_uri)
-        for job in self.jobs:
-            cdk.CfnOutput(
-                self,
-                "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", job.spec.name)) + "StateMachineArn",
-                value=job.state_machine_arn,
-                description=f"State machine of serverless job {job.spec.name}",
-            )
+        state_machine_outputs(self, self.jobs, "serverless")
 
     def _grant_data(self, config: AppConfig, stateful: StatefulStack) -> None:
         """The data buckets' access entries naming this application, and its Iceberg warehouse (read and write),

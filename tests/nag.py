@@ -43,6 +43,11 @@ def synth_findings(app: cdk.App) -> list[Finding]:
     return findings
 
 
+def emr_checks_violations(app: cdk.App) -> list[tuple[str, str]]:
+    """Synthesise ``app`` and list the ``EmrChecks`` findings as sorted (rule, construct path) pairs."""
+    return sorted((f.rule, f.path) for f in synth_findings(app) if f.rule.startswith("EmrChecks-"))
+
+
 def nag_app() -> cdk.App:
     """A fresh app in a temporary directory with the three packs registered."""
     app = cdk.App(outdir=tempfile.mkdtemp(prefix="nag-"))

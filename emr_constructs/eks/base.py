@@ -15,7 +15,6 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-SERVICE = "emr-containers.amazonaws.com"
 EVENT_SOURCE = "aws.emr-containers"
 JOB_RUN_EVENT = "EMR Job Run State Change"
 #: What following a run takes besides starting it (Step Functions Developer Guide, "IAM policies for Amazon EMR

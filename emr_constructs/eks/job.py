@@ -14,7 +14,7 @@ from emr_constructs.eks.virtual_cluster import EmrVirtualCluster
 from emr_constructs.iam import acknowledge_resource_finding
 from emr_constructs.jobflow.runner import job_runner
 from emr_constructs.jobflow.schedule import schedule_job_flow
-from emr_constructs.jobs.bootstrap import grant_object_read, local_asset
+from emr_constructs.jobs.bootstrap import script_location
 from emr_constructs.spec.eks_jobs import EksJobSpec, job_on_virtual_cluster_problems
 
 
@@ -60,7 +60,7 @@ class EmrContainersJob(Construct):
             execution_role_arn=role.role_arn,
             name=spec.name,
             release_label=spec.release_on(virtual_cluster.spec),
-            entry_point=self._script(spark.script, role),
+            entry_point=script_location(self, "Script", spark.script, role),
             args=spark.args,
             conf=spark.conf,
             main_class=spark.main_class,
@@ -101,14 +101,6 @@ class EmrContainersJob(Construct):
             self.schedule_rule = schedule_job_flow(
                 self, self.state_machine, chosen, subject=f"EMR on EKS job {spec.name}"
             )
-
-    def _script(self, script: str, role: iam.IRole) -> str:
-        """A repository file becomes an asset only ``role`` may read; an s3:// URI passes through."""
-        if script.startswith("s3://"):
-            return script
-        asset = local_asset(self, "Script", script)
-        grant_object_read(role, asset.bucket, asset.s3_object_key)
-        return asset.s3_object_url
 
     def _statements(self, role_arn: str) -> list[iam.PolicyStatement]:
         return [

@@ -15,15 +15,13 @@ from typing import Any
 from emr_constructs.jobflow.states import integration_arn
 from emr_constructs.serverless.job_definition import (
     ERROR_PATH,
-    FAILED,
     JOB_RUN_PATH,
     NOTIFY_BUDGET_SECONDS,
     NOTIFY_FAILURE,
     NOTIFY_SUCCESS,
     RUN_JOB,
-    SUCCEEDED,
     configuration_json,
-    notify_state,
+    outcome_states,
     spark_driver,
 )
 from emr_constructs.spec.configurations import ConfigurationSpec
@@ -87,34 +85,12 @@ def build_definition(
                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": ERROR_PATH, "Next": NOTIFY_FAILURE}],
                 "Next": NOTIFY_SUCCESS,
             },
-            NOTIFY_SUCCESS: {
-                **notify_state(
-                    partition,
-                    topic_arn,
-                    f"EMR on EKS job {job_name} succeeded",
-                    f"EMR on EKS job {job_name} succeeded: execution {{}}, job run {{}}.",
-                    "$$.Execution.Name",
-                    f"States.JsonToString({JOB_RUN_PATH})",
-                ),
-                "Next": SUCCEEDED,
-            },
-            NOTIFY_FAILURE: {
-                **notify_state(
-                    partition,
-                    topic_arn,
-                    f"EMR on EKS job {job_name} failed",
-                    f"EMR on EKS job {job_name} failed: execution {{}}. Logs: {log_uri}{cluster}/jobs/<job run id>/ "
-                    "(the error names the job run). Error: {}",
-                    "$$.Execution.Name",
-                    f"States.JsonToString({ERROR_PATH})",
-                ),
-                "Next": FAILED,
-            },
-            SUCCEEDED: {"Type": "Succeed"},
-            FAILED: {
-                "Type": "Fail",
-                "Error": "EmrOnEksJobFailed",
-                "Cause": "The job run failed; the notification names the error and the logs.",
-            },
+            **outcome_states(
+                partition,
+                topic_arn,
+                job=f"EMR on EKS job {job_name}",
+                logs=f" Logs: {log_uri}{cluster}/jobs/<job run id>/ (the error names the job run).",
+                error="EmrOnEksJobFailed",
+            ),
         },
     }

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import aws_emrcontainers as emrcontainers
 
-from emr_constructs.jobs.bootstrap import grant_object_read, local_asset
+from emr_constructs.jobs.bootstrap import script_location
 from emr_constructs.serverless.job_definition import configuration_json, spark_driver
 from emr_constructs.spec.eks_templates import JUPYTER_ENTERPRISE_GATEWAY, EksJobTemplateSpec, ManagedEndpointSpec
 
@@ -18,20 +18,11 @@ def _id(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name)
 
 
-def script_location(cluster: EmrVirtualCluster, id: str, script: str) -> str:
-    """A repository file becomes an asset only the execution role may read; an s3:// URI passes through."""
-    if script.startswith("s3://"):
-        return script
-    asset = local_asset(cluster, id, script)
-    grant_object_read(cluster.execution_role, asset.bucket, asset.s3_object_key)
-    return asset.s3_object_url
-
-
 def job_template(cluster: EmrVirtualCluster, spec: EksJobTemplateSpec) -> emrcontainers.CfnJobTemplate:
     """``AWS::EMRContainers::JobTemplate``: the virtual cluster's role, release and logs, the Spark driver and the
     declared parameters."""
     spark = spec.spark
-    entry_point = script_location(cluster, f"TemplateScript-{_id(spec.name)}", spark.script)
+    entry_point = script_location(cluster, f"TemplateScript-{_id(spec.name)}", spark.script, cluster.execution_role)
     overrides: dict[str, Any] = {"MonitoringConfiguration": cluster.monitoring_configuration()}
     if spec.configurations:
         overrides["ApplicationConfiguration"] = [configuration_json(c) for c in spec.configurations]

@@ -34,7 +34,7 @@ from emr_constructs.eks.security_configuration import (
 )
 from emr_constructs.eks.templates import job_template, managed_endpoint
 from emr_constructs.logging import EmrLogBucket
-from emr_constructs.logging.keys import admit_cloudwatch_logs
+from emr_constructs.logging.keys import admit_cloudwatch_logs, retained_key
 from emr_constructs.spec.eks import VirtualClusterSpec
 
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
@@ -94,13 +94,7 @@ class EmrVirtualCluster(VirtualClusterBase):
         if (security.local_disk_encryption and local_disk_key is None) or (
             security.s3_encryption != "SSE-S3" and s3_key is None
         ):
-            created = kms.Key(
-                self,
-                "Key",
-                description=f"EMR on EKS virtual cluster {spec.name}: local disks and S3 data",
-                enable_key_rotation=True,
-                removal_policy=cdk.RemovalPolicy.RETAIN,
-            )
+            created = retained_key(self, "Key", f"EMR on EKS virtual cluster {spec.name}: local disks and S3 data")
             local_disk_key = local_disk_key or created
             s3_key = s3_key or created
         self.local_disk_key = local_disk_key if security.local_disk_encryption else None
@@ -109,13 +103,7 @@ class EmrVirtualCluster(VirtualClusterBase):
             bucket = EmrLogBucket(self, "Logs", encryption_key=log_key)
             log_bucket, log_key = bucket.bucket, log_key or bucket.encryption_key
         if log_key is None:
-            log_key = kms.Key(
-                self,
-                "LogKey",
-                description=f"EMR on EKS virtual cluster {spec.name}: job logs",
-                enable_key_rotation=True,
-                removal_policy=cdk.RemovalPolicy.RETAIN,
-            )
+            log_key = retained_key(self, "LogKey", f"EMR on EKS virtual cluster {spec.name}: job logs")
         self.log_key: kms.IKey = log_key
         admit_cloudwatch_logs(log_key)
         self.log_prefix = (log_prefix or f"emr-containers/{spec.name}").strip("/")

@@ -8,19 +8,11 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from emr_constructs.logging.keys import admit_cloudwatch_logs
+from emr_constructs.logging.keys import admit_cloudwatch_logs, retained_key
 from emr_constructs.monitoring.topic import encrypted_topic
 
 #: How long the state machine's execution logs are kept (an explicit retention, as the policy packs require).
 EXECUTION_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
-
-
-def _key(scope: Construct, id: str, description: str) -> kms.Key:
-    # The default key policy delegates to the account's IAM policies: principals of this account (the
-    # state machine's role among them) get key access through IAM only, never through the key policy.
-    return kms.Key(
-        scope, id, description=description, enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN
-    )
 
 
 def outcome_topic(
@@ -49,7 +41,7 @@ def execution_log_group(
 ) -> tuple[logs.LogGroup, kms.Key]:
     """A log group (RETAIN, one year) encrypted with a new key that only CloudWatch Logs may use, and only for
     this account's log groups (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS")."""
-    key = _key(scope, f"{id}Key", f"Encrypts {purpose}")
+    key = retained_key(scope, f"{id}Key", f"Encrypts {purpose}")
     admit_cloudwatch_logs(key)
     group = logs.LogGroup(
         scope,

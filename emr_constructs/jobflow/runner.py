@@ -25,8 +25,8 @@ from emr_constructs.jobflow.permissions import (
 from emr_constructs.lint_suppressions import ignore_cfn_lint
 
 
-#: Ends every runner's policy: the outcome, log delivery and tracing.
 def common_statements(topic: sns.ITopic, topic_key: kms.IKey) -> list[iam.PolicyStatement]:
+    """What ends every runner's policy: publishing the outcome (with the topic's key), log delivery and tracing."""
     return [
         iam.PolicyStatement(sid="PublishOutcome", actions=["sns:Publish"], resources=[topic.topic_arn]),
         iam.PolicyStatement(sid="EncryptOutcome", actions=list(TOPIC_KEY_ACTIONS), resources=[topic_key.key_arn]),

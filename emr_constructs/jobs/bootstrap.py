@@ -33,6 +33,16 @@ def local_asset(scope: Construct, id: str, path: str) -> s3_assets.Asset:
     return s3_assets.Asset(scope, id, path=str(file))
 
 
+def script_location(scope: Construct, id: str, script: str, grantee: iam.IGrantable) -> str:
+    """Where a job reads ``script``: a repository file becomes the asset ``id`` under ``scope`` that only
+    ``grantee`` may read (``s3:GetObject`` on that object); an s3:// URI passes through."""
+    if script.startswith("s3://"):
+        return script
+    asset = local_asset(scope, id, script)
+    grant_object_read(grantee, asset.bucket, asset.s3_object_key)
+    return asset.s3_object_url
+
+
 @dataclass(frozen=True)
 class BootstrapAction:
     """A bootstrap action. Build it with ``from_asset`` (a repository script, shipped as a CDK asset and

@@ -13,7 +13,7 @@ from typing import Any
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from emr_constructs.jobs.bootstrap import grant_object_read, local_asset
+from emr_constructs.jobs.bootstrap import script_location
 from emr_constructs.render.steps import (
     COMMAND_RUNNER,
     hadoop_jar_step,
@@ -22,15 +22,6 @@ from emr_constructs.render.steps import (
     step_config,
 )
 from emr_constructs.spec.jobs import StepSpec
-
-
-def _script_uri(scope: Construct, name: str, script: str, grantee: iam.IGrantable) -> str:
-    """A repository script becomes an asset readable by ``grantee``; an s3:// URI passes through."""
-    if script.startswith("s3://"):
-        return script
-    asset = local_asset(scope, f"StepScript-{name}", script)
-    grant_object_read(grantee, asset.bucket, asset.s3_object_key)
-    return asset.s3_object_url
 
 
 @dataclass(frozen=True)
@@ -63,7 +54,7 @@ class SparkStep:
     execution_role_arn: str | None = None
 
     def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
-        uri = _script_uri(scope, self.name, self.script, grantee)
+        uri = script_location(scope, f"StepScript-{self.name}", self.script, grantee)
         args = spark_submit_args(uri, main_class=self.main_class, args=self.args, conf=self.conf)
         return step_config(self.name, self.action_on_failure, hadoop_jar_step(COMMAND_RUNNER, args))
 
@@ -92,7 +83,7 @@ class HiveStep:
     execution_role_arn: str | None = None
 
     def bind(self, scope: Construct, grantee: iam.IGrantable) -> dict[str, Any]:
-        uri = _script_uri(scope, self.name, self.script, grantee)
+        uri = script_location(scope, f"StepScript-{self.name}", self.script, grantee)
         return step_config(
             self.name, self.action_on_failure, hadoop_jar_step(COMMAND_RUNNER, hive_script_args(uri, self.args))
         )

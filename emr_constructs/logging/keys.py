@@ -5,6 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from constructs import Construct
 
 #: What CloudWatch Logs needs on a key that encrypts log groups (CloudWatch Logs User Guide, "Encrypt log data
 #: in CloudWatch Logs using AWS KMS").
@@ -17,6 +18,14 @@ CLOUDWATCH_LOGS_KEY_ACTIONS = (
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:DescribeKey",
 )
+
+
+def retained_key(scope: Construct, id: str, description: str) -> kms.Key:
+    """A new customer-managed key with yearly rotation, retained when its stack goes. Its default policy delegates
+    to the account's IAM policies: principals of the account get access through IAM only."""
+    return kms.Key(
+        scope, id, description=description, enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN
+    )
 
 
 def admit_cloudwatch_logs(key: kms.IKey) -> None:

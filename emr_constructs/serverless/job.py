@@ -11,7 +11,7 @@ from constructs import Construct
 from emr_constructs.iam import acknowledge_resource_finding
 from emr_constructs.jobflow.runner import job_runner
 from emr_constructs.jobflow.schedule import schedule_job_flow
-from emr_constructs.jobs.bootstrap import grant_object_read, local_asset
+from emr_constructs.jobs.bootstrap import script_location
 from emr_constructs.serverless.base import LOG_KEY_SUBMITTER_ACTIONS, SERVICE, IEmrServerlessApplication
 from emr_constructs.serverless.job_definition import (
     build_definition,
@@ -127,18 +127,12 @@ class EmrServerlessJob(Construct):
     def _driver(self, role: iam.IRole) -> dict[str, object]:
         spark, hive = self.spec.spark, self.spec.hive
         if spark is not None:
-            return spark_driver(self._script("Script", spark.script, role), spark.args, spark.conf, spark.main_class)
+            return spark_driver(
+                script_location(self, "Script", spark.script, role), spark.args, spark.conf, spark.main_class
+            )
         assert hive is not None  # the spec holds exactly one driver
-        init = self._script("InitQuery", hive.init_query_file, role) if hive.init_query_file else None
-        return hive_driver(self._script("Query", hive.query, role), init, hive.parameters)
-
-    def _script(self, id: str, script: str, role: iam.IRole) -> str:
-        """A repository file becomes an asset only ``role`` may read; an s3:// URI passes through."""
-        if script.startswith("s3://"):
-            return script
-        asset = local_asset(self, id, script)
-        grant_object_read(role, asset.bucket, asset.s3_object_key)
-        return asset.s3_object_url
+        init = script_location(self, "InitQuery", hive.init_query_file, role) if hive.init_query_file else None
+        return hive_driver(script_location(self, "Query", hive.query, role), init, hive.parameters)
 
     def _statements(self, stack: cdk.Stack, role_arn: str) -> list[iam.PolicyStatement]:
         """Step Functions Developer Guide, "IAM policies for Amazon EMR Serverless" (startJobRun.sync,

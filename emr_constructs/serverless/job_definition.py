@@ -131,6 +131,42 @@ def notify_state(partition: str, topic_arn: str, subject: str, template: str, *p
     return state
 
 
+def outcome_states(partition: str, topic_arn: str, *, job: str, logs: str, error: str) -> dict[str, Any]:
+    """The end of a job runner's graph: notify the success (with the whole result) or the failure (with the log
+    location ``logs`` and the whole error), then succeed or fail with ``error``. ``job`` names the job in the
+    messages (``EMR Serverless job nightly``)."""
+    return {
+        NOTIFY_SUCCESS: {
+            **notify_state(
+                partition,
+                topic_arn,
+                f"{job} succeeded",
+                f"{job} succeeded: execution {{}}, job run {{}}.",
+                "$$.Execution.Name",
+                f"States.JsonToString({JOB_RUN_PATH})",
+            ),
+            "Next": SUCCEEDED,
+        },
+        NOTIFY_FAILURE: {
+            **notify_state(
+                partition,
+                topic_arn,
+                f"{job} failed",
+                f"{job} failed: execution {{}}.{logs} Error: {{}}",
+                "$$.Execution.Name",
+                f"States.JsonToString({ERROR_PATH})",
+            ),
+            "Next": FAILED,
+        },
+        SUCCEEDED: {"Type": "Succeed"},
+        FAILED: {
+            "Type": "Fail",
+            "Error": error,
+            "Cause": "The job run failed; the notification names the error and the logs.",
+        },
+    }
+
+
 def _application_state(partition: str, action: str, application_id: str, result_path: str | None) -> dict[str, Any]:
     return {
         "Type": "Task",
@@ -180,34 +216,9 @@ def build_definition(
             ],
             "Next": STOP_APPLICATION if manage_application else NOTIFY_SUCCESS,
         },
-        NOTIFY_SUCCESS: {
-            **notify_state(
-                partition,
-                topic_arn,
-                f"EMR Serverless job {job_name} succeeded",
-                f"EMR Serverless job {job_name} succeeded: execution {{}}, job run {{}}.",
-                "$$.Execution.Name",
-                f"States.JsonToString({JOB_RUN_PATH})",
-            ),
-            "Next": SUCCEEDED,
-        },
-        NOTIFY_FAILURE: {
-            **notify_state(
-                partition,
-                topic_arn,
-                f"EMR Serverless job {job_name} failed",
-                f"EMR Serverless job {job_name} failed: execution {{}}.{logs} Error: {{}}",
-                "$$.Execution.Name",
-                f"States.JsonToString({ERROR_PATH})",
-            ),
-            "Next": FAILED,
-        },
-        SUCCEEDED: {"Type": "Succeed"},
-        FAILED: {
-            "Type": "Fail",
-            "Error": "EmrServerlessJobFailed",
-            "Cause": "The job run failed; the notification names the error and the logs.",
-        },
+        **outcome_states(
+            partition, topic_arn, job=f"EMR Serverless job {job_name}", logs=logs, error="EmrServerlessJobFailed"
+        ),
     }
     start = RUN_JOB
     if manage_application:

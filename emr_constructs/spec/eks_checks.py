@@ -10,6 +10,7 @@ from emr_constructs.spec import aws_data
 from emr_constructs.spec.app_checks import RESERVED_STACK_NAMES
 from emr_constructs.spec.eks_jobs import job_on_virtual_cluster_problems
 from emr_constructs.spec.eks_templates import JOB_TEMPLATE_TYPE
+from emr_constructs.spec.job_checks import check_execution_role_entries, check_jobs
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.serverless_checks import STUDIO_STACK, construct_id
 
@@ -84,29 +85,15 @@ def check_eks(config: AppConfig, problems: ProblemCollector) -> None:
                 "give each virtual cluster its own execution_role_name",
             )
     clusters = {c.name: c for c in config.virtual_clusters}
-    for index, bucket in enumerate(config.data_buckets):
-        for entry_index, entry in enumerate(bucket.access):
-            if entry.cluster in clusters and (entry.runtime_roles or entry.instance_role):
-                problems.add(
-                    f"data_buckets[{index}].access[{entry_index}]",
-                    entry.cluster,
-                    "a virtual cluster's jobs run as its execution role: it has no runtime or instance role",
-                    "remove runtime_roles and instance_role from this entry",
-                )
-    names: list[str] = []
-    for index, job in enumerate(config.eks_jobs):
-        path = f"eks_jobs[{index}]"
-        if job.name in names:
-            problems.add(f"{path}.name", job.name, "two EMR on EKS jobs share a name", "give each a unique name")
-        names.append(job.name)
-        target = clusters.get(job.virtual_cluster)
-        if target is None:
-            problems.add(
-                f"{path}.virtual_cluster",
-                job.virtual_cluster,
-                "no virtual cluster has this name",
-                f"use one of {sorted(clusters)}" if clusters else "declare it under virtual_clusters",
-            )
-            continue
-        for problem in job_on_virtual_cluster_problems(job, target):
-            problems.add(f"{path}.{problem.path}", problem.value, problem.message, problem.fix)
+    check_execution_role_entries(config, problems, set(clusters), "virtual cluster")
+    check_jobs(
+        problems,
+        field="eks_jobs",
+        jobs=config.eks_jobs,
+        target_field="virtual_cluster",
+        targets=clusters,
+        section="virtual_clusters",
+        jobs_noun="EMR on EKS jobs",
+        kind="virtual cluster",
+        problems_on=job_on_virtual_cluster_problems,
+    )

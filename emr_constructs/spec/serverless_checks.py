@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from emr_constructs.spec.app_checks import RESERVED_STACK_NAMES
+from emr_constructs.spec.job_checks import check_execution_role_entries, check_jobs
 from emr_constructs.spec.problems import ProblemCollector
 from emr_constructs.spec.serverless_jobs import job_on_application_problems
 from emr_constructs.spec.studio import cluster_attach_problems, serverless_attach_problems
@@ -52,32 +53,18 @@ def check_serverless(config: AppConfig, problems: ProblemCollector) -> None:
                 "the location is not in a data bucket of this config",
                 f"declare the bucket under data_buckets (names are {config.bucket_name('<name>')})",
             )
-    names: list[str] = []
-    for index, job in enumerate(config.serverless_jobs):
-        path = f"serverless_jobs[{index}]"
-        if job.name in names:
-            problems.add(f"{path}.name", job.name, "two serverless jobs share a name", "give each a unique name")
-        names.append(job.name)
-        target = applications.get(job.application)
-        if target is None:
-            problems.add(
-                f"{path}.application",
-                job.application,
-                "no serverless application has this name",
-                f"use one of {sorted(applications)}" if applications else "declare it under serverless_applications",
-            )
-            continue
-        for found in job_on_application_problems(job, target):
-            problems.add(f"{path}.{found.path}", found.value, found.message, found.fix)
-    for index, bucket in enumerate(config.data_buckets):
-        for entry_index, entry in enumerate(bucket.access):
-            if entry.cluster in applications and (entry.runtime_roles or entry.instance_role):
-                problems.add(
-                    f"data_buckets[{index}].access[{entry_index}]",
-                    entry.cluster,
-                    "a serverless application's jobs run as its execution role: it has no runtime or instance role",
-                    "remove runtime_roles and instance_role from this entry",
-                )
+    check_jobs(
+        problems,
+        field="serverless_jobs",
+        jobs=config.serverless_jobs,
+        target_field="application",
+        targets=applications,
+        section="serverless_applications",
+        jobs_noun="serverless jobs",
+        kind="serverless application",
+        problems_on=job_on_application_problems,
+    )
+    check_execution_role_entries(config, problems, set(applications), "serverless application")
 
 
 def check_studio(config: AppConfig, problems: ProblemCollector) -> None:

@@ -24,6 +24,7 @@ from emr_constructs.policy.nag_pack import EmrChecks
 from emr_constructs.policy.rules import BY_ID, JUDGED_RULES
 from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.templates import Template, TemplateSet
+from tests.nag import emr_checks_violations
 
 Body = dict[str, Any]
 EKS = [rule.id for rule in EKS_RULES]
@@ -560,25 +561,8 @@ def _cdk_app(*, secure: bool) -> cdk.App:
     return app
 
 
-def _violations(app: cdk.App) -> list[tuple[str, str]]:
-    try:
-        app.synth()
-    except RuntimeError as error:
-        assert "Validation failed" in str(error) or "ValidationFailed" in str(error)
-    report = Path(app.outdir) / "validation-report.json"
-    if not report.exists():
-        return []
-    return sorted(
-        (violation["ruleName"], construct["constructPath"])
-        for plugin in json.loads(report.read_text())["pluginReports"]
-        if plugin["pluginName"] == "EmrChecks"
-        for violation in plugin["violations"]
-        for construct in violation["violatingConstructs"]
-    )
-
-
 def test_emr_checks_reports_them_on_the_virtual_cluster_and_the_roles() -> None:
-    assert _violations(_cdk_app(secure=False)) == [
+    assert emr_checks_violations(_cdk_app(secure=False)) == [
         ("EmrChecks-EMR-EKS1", "Team/VirtualCluster"),
         ("EmrChecks-EMR-EKS2", "Team/IrsaRole"),
         ("EmrChecks-EMR-EKS2", "Team/PodRole"),
@@ -586,4 +570,4 @@ def test_emr_checks_reports_them_on_the_virtual_cluster_and_the_roles() -> None:
 
 
 def test_emr_checks_passes_a_compliant_virtual_cluster_and_roles() -> None:
-    assert _violations(_cdk_app(secure=True)) == []
+    assert emr_checks_violations(_cdk_app(secure=True)) == []

@@ -23,6 +23,7 @@ from emr_constructs.policy.rules import BY_ID, JUDGED_RULES
 from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.serverless_rules import SERVERLESS_RULES
 from emr_constructs.policy.templates import Template, TemplateSet
+from tests.nag import emr_checks_violations
 
 Body = dict[str, Any]
 SLS = [rule.id for rule in SERVERLESS_RULES]
@@ -653,25 +654,8 @@ def _cdk_app(*, secure: bool) -> cdk.App:
     return app
 
 
-def _violations(app: cdk.App) -> list[tuple[str, str]]:
-    try:
-        app.synth()
-    except RuntimeError as error:
-        assert "Validation failed" in str(error) or "ValidationFailed" in str(error)
-    report = Path(app.outdir) / "validation-report.json"
-    if not report.exists():
-        return []
-    return sorted(
-        (violation["ruleName"], construct["constructPath"])
-        for plugin in json.loads(report.read_text())["pluginReports"]
-        if plugin["pluginName"] == "EmrChecks"
-        for violation in plugin["violations"]
-        for construct in violation["violatingConstructs"]
-    )
-
-
 def test_emr_checks_reports_them_on_the_application_and_the_role() -> None:
-    assert _violations(_cdk_app(secure=False)) == [
+    assert emr_checks_violations(_cdk_app(secure=False)) == [
         ("EmrChecks-EMR-SLS1", "Team/Application"),
         ("EmrChecks-EMR-SLS2", "Team/Application"),
         ("EmrChecks-EMR-SLS3", "Team/Application"),
@@ -682,7 +666,7 @@ def test_emr_checks_reports_them_on_the_application_and_the_role() -> None:
 
 
 def test_emr_checks_passes_a_compliant_application_and_role() -> None:
-    assert _violations(_cdk_app(secure=True)) == []
+    assert emr_checks_violations(_cdk_app(secure=True)) == []
 
 
 def test_emr_checks_judges_an_execution_role_in_an_app_without_an_application() -> None:
@@ -691,4 +675,4 @@ def test_emr_checks_judges_an_execution_role_in_an_app_without_an_application() 
     trust = {"Effect": "Allow", "Principal": {"Service": "emr-serverless.amazonaws.com"}, "Action": "sts:AssumeRole"}
     iam.CfnRole(stack, "ExecutionRole", assume_role_policy_document={"Statement": [trust]})
     cdk.Validations.of(app).add_plugins(EmrChecks(app))
-    assert _violations(app) == [("EmrChecks-EMR-SLS6", "Roles/ExecutionRole")]
+    assert emr_checks_violations(app) == [("EmrChecks-EMR-SLS6", "Roles/ExecutionRole")]

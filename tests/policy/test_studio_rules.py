@@ -24,6 +24,7 @@ from emr_constructs.policy.rules import BY_ID, JUDGED_RULES
 from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.studio_rules import STUDIO_RULES
 from emr_constructs.policy.templates import Template, TemplateSet
+from tests.nag import emr_checks_violations
 
 Body = dict[str, Any]
 STU = [rule.id for rule in STUDIO_RULES]
@@ -558,25 +559,8 @@ def _cdk_app(*, secure: bool) -> cdk.App:
     return app
 
 
-def _violations(app: cdk.App) -> list[tuple[str, str]]:
-    try:
-        app.synth()
-    except RuntimeError as error:
-        assert "Validation failed" in str(error) or "ValidationFailed" in str(error)
-    report = Path(app.outdir) / "validation-report.json"
-    if not report.exists():
-        return []
-    return sorted(
-        (violation["ruleName"], construct["constructPath"])
-        for plugin in json.loads(report.read_text())["pluginReports"]
-        if plugin["pluginName"] == "EmrChecks"
-        for violation in plugin["violations"]
-        for construct in violation["violatingConstructs"]
-    )
-
-
 def test_emr_checks_reports_them_on_the_studio() -> None:
-    assert _violations(_cdk_app(secure=False)) == [
+    assert emr_checks_violations(_cdk_app(secure=False)) == [
         ("EmrChecks-EMR-STU1", "Team/Studio"),
         ("EmrChecks-EMR-STU2", "Team/Studio"),
         ("EmrChecks-EMR-STU3", "Team/Studio"),
@@ -584,4 +568,4 @@ def test_emr_checks_reports_them_on_the_studio() -> None:
 
 
 def test_emr_checks_passes_a_compliant_studio() -> None:
-    assert _violations(_cdk_app(secure=True)) == []
+    assert emr_checks_violations(_cdk_app(secure=True)) == []
