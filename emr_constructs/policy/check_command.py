@@ -36,11 +36,17 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _cfn_lint(templates: TemplateSet, region: str) -> list[str]:
-    from cfnlint.api import ManualArgs, lint
+    """cfn-lint's errors and warnings; one runner (its rules loaded once) lints every template, as its command line
+    does."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner import Runner
 
+    runner = Runner(ConfigMixIn(regions=[region]))
     found = []
     for template in templates.templates.values():
-        matches = lint(json.dumps(template.body), config=ManualArgs(regions=[region]))
+        decoded, errors = decode_str(json.dumps(template.body))
+        matches = errors or list(runner.validate_template(decoded))
         for match in matches:
             if match.rule.severity in ("error", "warning"):
                 path = "/".join(str(p) for p in match.path)

@@ -1,5 +1,6 @@
 """The built wheel, installed with its core dependencies only (``pip install emr-constructs``) in a fresh venv: built
-and installed once per test session, shared by ``tests/packaging`` and ``tests/examples``.
+and installed once per test session, shared by ``tests/packaging`` and ``tests/examples`` and, under pytest-xdist,
+by every worker (the first one builds it under a file lock; the others wait and reuse it, or its skip or failure).
 
 The install resolves the core dependencies, pinned by ``requirements.lock``, from the package index pip is configured
 with (the one ``make setup`` used for ``.venv``; a local mirror or pip's cache serves it where there is one); it takes
@@ -9,6 +10,8 @@ reason; any other failure of the build or the install fails them.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
 import shutil
@@ -29,8 +32,14 @@ _NETWORK = re.compile(
     r"Max retries exceeded|Could not fetch URL|connection broken|SSLError|No route to host|Connection refused"
 )
 
-#: Variables that would point a subprocess at this checkout's interpreter or packages instead of the venv's.
-_LEAKING = frozenset({"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "PYTHONUSERBASE"})
+#: Variables that would point a subprocess at this checkout's interpreter or packages instead of the venv's, or
+#: (PYTHONDONTWRITEBYTECODE) make every process of the venv compile aws-cdk-lib's sources again: about 3.7 seconds
+#: of each cold start, which a user's installation pays once.
+_LEAKING = frozenset(
+    {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "PYTHONUSERBASE", "PYTHONDONTWRITEBYTECODE"}
+)
+#: What the apps and commands of the tests import: compiled once after the install, before any test runs them.
+_WARM_UP = "import aws_cdk.aws_eks, cdk_nag, cfnlint.api, emr_constructs, emr_constructs.cli"
 
 
 @dataclass(frozen=True)
@@ -68,8 +77,8 @@ class Installed:
         )
 
 
-def _step(argv: list[str], what: str) -> None:
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+def _step(argv: list[str], what: str, env: Mapping[str, str] | None = None) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False, env=env)
     if done.returncode != 0:
         output = done.stdout + done.stderr
         network = _NETWORK.search(output)
@@ -78,7 +87,8 @@ def _step(argv: list[str], what: str) -> None:
         pytest.fail(f"{what} failed (exit {done.returncode}):\n{output[-4000:]}")
 
 
-def _build_and_install(root: Path) -> Installed:
+def _build_and_install(root: Path) -> Path:
+    """The venv (``root/venv``) with the wheel built from this checkout installed."""
     # Build from a copy: an in-tree build would leave build/ in the checkout, and stale files there end up in wheels.
     source = root / "source"
     source.mkdir()
@@ -105,22 +115,55 @@ def _build_and_install(root: Path) -> Installed:
         ],
         "installing the wheel with its core dependencies",
     )
-    workdir = root / "work"
-    workdir.mkdir()
-    return Installed(venv=venv, workdir=workdir)
+    # pip's --no-compile leaves the byte-compiling to the first import; do it now, once, for what the tests import.
+    bytecode = {k: v for k, v in os.environ.items() if k not in _LEAKING}
+    _step([str(venv / "bin" / "python"), "-c", _WARM_UP], "importing the installed package", bytecode)
+    return venv
 
 
+#: A built venv, or the skip or failure that building it ended in.
+_Outcome = Path | pytest.skip.Exception | pytest.fail.Exception
 #: The one installation of the session, or the skip or failure that building it ended in (repeated, not retried).
 _SESSION: list[Installed | pytest.skip.Exception | pytest.fail.Exception] = []
 
 
+def _attempt(root: Path) -> _Outcome:
+    try:
+        return _build_and_install(root)
+    except (pytest.skip.Exception, pytest.fail.Exception) as outcome:
+        return outcome
+
+
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> _Outcome:
+    """Under pytest-xdist: the installation in the session's common temporary directory, built by the first
+    worker to get here while the others wait on the lock, then read back from ``outcome.json``."""
+    common = tmp_path_factory.getbasetemp().parent / "wheel"
+    common.mkdir(exist_ok=True)
+    record = common / "outcome.json"
+    with (common / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            outcome = _attempt(common)
+            if isinstance(outcome, Path):
+                kind, message = "venv", str(outcome)
+            else:
+                kind, message = "skip" if isinstance(outcome, pytest.skip.Exception) else "fail", str(outcome.msg)
+            record.write_text(json.dumps({"kind": kind, "message": message}))
+    data = json.loads(record.read_text())
+    if data["kind"] == "skip":
+        return pytest.skip.Exception(data["message"])
+    if data["kind"] == "fail":
+        return pytest.fail.Exception(data["message"])
+    return Path(data["message"])
+
+
 def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """Build the wheel and install it in a fresh venv, once per session (every later call returns the same one)."""
+    """Build the wheel and install it in a fresh venv, once per session (every later call returns the same one);
+    each worker gets its own scratch ``workdir``."""
     if not _SESSION:
-        try:
-            _SESSION.append(_build_and_install(tmp_path_factory.mktemp("wheel")))
-        except (pytest.skip.Exception, pytest.fail.Exception) as outcome:
-            _SESSION.append(outcome)
+        shared = "PYTEST_XDIST_WORKER" in os.environ
+        outcome = _shared(tmp_path_factory) if shared else _attempt(tmp_path_factory.mktemp("wheel"))
+        _SESSION.append(Installed(outcome, tmp_path_factory.mktemp("work")) if isinstance(outcome, Path) else outcome)
     result = _SESSION[0]
     if isinstance(result, Installed):
         return result

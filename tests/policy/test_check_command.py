@@ -284,3 +284,19 @@ def test_the_example_workflow_runs_synth_check_with_sarif_and_the_guard() -> Non
     assert workflow[True] == {"pull_request": None}, "runs on pull requests"
     caches = [step["with"].get("cache") for step in steps if "setup-" in step.get("uses", "")]
     assert caches == ["pip", "npm"]
+
+
+def test_fails_check_on_cfn_lint_errors_in_every_template(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """One cfn-lint runner lints every template: a bad property in the first and a dangling DependsOn in the second
+    are both reported, each under its own file, and the command fails."""
+    first, second = template(), template()
+    first["Resources"]["Logs"] = {"Type": "AWS::S3::Bucket", "Properties": {"NoSuchProperty": "x"}}
+    second["Resources"]["Topic"] = {"Type": "AWS::SNS::Topic", "DependsOn": "Missing"}
+    (tmp_path / "a.template.json").write_text(as_json(first))
+    (tmp_path / "b.template.json").write_text(as_json(second))
+    status, out, _ = _run(capsys, str(tmp_path), "--region", "eu-west-1")
+    assert status != 0
+    found = [line.removeprefix("cfn-lint ") for line in out.splitlines() if line.startswith("cfn-lint ")]
+    assert any(line.startswith(f"{tmp_path / 'a.template.json'}: E3002 ") for line in found), out
+    assert any(line.startswith(f"{tmp_path / 'b.template.json'}: E3005 ") for line in found), out
+    assert out.strip().endswith(f"{len(found)} cfn-lint finding(s)")
