@@ -177,13 +177,9 @@ class GlueCatalog(Construct):
             cluster = getattr(grantee, "cfn_cluster", None)
             if isinstance(cluster, cdk.CfnResource):
                 cluster.node.add_dependency(policy)  # Hive and Spark read the catalog when the nodes start
+            cfn_policy = policy.node.default_child
             for resource in [*tables, *functions]:
-                acknowledge_resource_finding(
-                    policy.node.default_child,  # type: ignore[arg-type]
-                    "AwsSolutions::AwsSolutions-IAM5",
-                    resource,
-                    reason,
-                )
+                acknowledge_resource_finding(cfn_policy, "AwsSolutions::AwsSolutions-IAM5", resource, reason)  # type: ignore[arg-type]
             policies.append(policy)
         return policies
 

@@ -247,9 +247,11 @@ class EmrCluster(ClusterBase):
             self.cfn_cluster.add_metadata("emr-constructs", {"acknowledge-replacement": spec.acknowledge_replacement})
         # The roles' policies must exist before EMR starts nodes that write logs and use keys; the roles
         # themselves are referenced already.
-        for child in [*self.roles.node.find_all(), *key_policies]:
-            if isinstance(child, iam.Policy | iam.ManagedPolicy):
-                self.cfn_cluster.node.add_dependency(child)
+        policies = [
+            c for c in [*self.roles.node.find_all(), *key_policies] if isinstance(c, iam.Policy | iam.ManagedPolicy)
+        ]
+        if policies:
+            self.cfn_cluster.node.add_dependency(*policies)
         self._acknowledge_policy_findings()
         for step, at_creation in all_steps:
             if not at_creation:

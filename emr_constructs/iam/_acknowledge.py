@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 import aws_cdk as cdk
@@ -35,20 +36,32 @@ def flatten_cfn_reference(value: Any) -> str:
 
 
 @jsii.implements(IValidation)
-class _LateResourceAcknowledgment:
-    def __init__(self, target: IConstruct, rule: str, resource_arn: str, reason: str) -> None:
+class _LateResourceAcknowledgments:
+    """The resource findings acknowledged on one construct, computed together at synthesis: one validation, one
+    ``resolve`` and one ``acknowledge`` per construct, however many findings (each is a call into the kernel)."""
+
+    def __init__(self, target: IConstruct) -> None:
         self._target = target
-        self._rule = rule
-        self._resource_arn = resource_arn
-        self._reason = reason
+        self._findings: list[tuple[str, str, str]] = []
+
+    def add(self, rule: str, resource_arn: str, reason: str) -> None:
+        self._findings.append((rule, resource_arn, reason))
 
     def validate(self) -> list[str]:
         # Runs after CDK has turned cross-stack references into Fn::ImportValue, so the id matches
         # what cdk-nag sees whether the resource lives in this stack, another stack or outside.
-        resolved = cdk.Stack.of(self._target).resolve(self._resource_arn)
-        rule_id = f"{self._rule}[Resource::{flatten_cfn_reference(resolved)}]"
-        cdk.Validations.of(self._target).acknowledge(cdk.Acknowledgment(id=rule_id, reason=self._reason))
+        resolved = cdk.Stack.of(self._target).resolve([arn for _, arn, _ in self._findings])
+        cdk.Validations.of(self._target).acknowledge(
+            *(
+                cdk.Acknowledgment(id=f"{rule}[Resource::{flatten_cfn_reference(arn)}]", reason=reason)
+                for (rule, _, reason), arn in zip(self._findings, resolved, strict=True)
+            )
+        )
         return []
+
+
+#: The pending acknowledgments of each construct that has any (jsii gives one Python object per construct).
+_PENDING: weakref.WeakKeyDictionary[IConstruct, _LateResourceAcknowledgments] = weakref.WeakKeyDictionary()
 
 
 def acknowledge_resource_finding(target: IConstruct, rule: str, resource_arn: str, reason: str) -> None:
@@ -58,4 +71,8 @@ def acknowledge_resource_finding(target: IConstruct, rule: str, resource_arn: st
     during synthesis (in a construct validation) because a token's rendering depends on the stack that
     finally consumes it.
     """
-    target.node.add_validation(_LateResourceAcknowledgment(target, rule, resource_arn, reason))
+    pending = _PENDING.get(target)
+    if pending is None:
+        pending = _PENDING[target] = _LateResourceAcknowledgments(target)
+        target.node.add_validation(pending)
+    pending.add(rule, resource_arn, reason)

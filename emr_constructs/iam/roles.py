@@ -115,6 +115,7 @@ class EmrRoles(Construct):
         stack = cdk.Stack.of(self)
         self._role_name_prefix = role_name_prefix
         self._kms_acknowledged = False
+        self._instance_policy_cfn: IConstruct | None = None
         self._permissions_boundary = permissions_boundary
         self.runtime_roles: dict[str, iam.Role] = {}
         self._runtime_role_access: iam.ManagedPolicy | None = None
@@ -313,9 +314,11 @@ class EmrRoles(Construct):
             self.grant_kms(key)
 
     def _instance_policy(self) -> IConstruct:
-        """The L1 policy behind the instance role's ``DefaultPolicy`` (exists after the first statement)."""
-        default_policy = self.instance_role.node.find_child("DefaultPolicy")
-        return _cfn(default_policy)
+        """The L1 policy behind the instance role's ``DefaultPolicy`` (exists after the first statement); looked up
+        once."""
+        if self._instance_policy_cfn is None:
+            self._instance_policy_cfn = _cfn(self.instance_role.node.find_child("DefaultPolicy"))
+        return self._instance_policy_cfn
 
     def _acknowledge(self) -> None:
         managed = [(self.service_role, SERVICE_ROLE_MANAGED_POLICY)]

@@ -186,11 +186,11 @@ def cluster_dashboard(
     spec: ClusterSpec,
     cluster_id: str,
     dashboard_name: str,
-    alarms: Mapping[str, cloudwatch.IAlarm],
+    alarm_arns: Sequence[str],
 ) -> cloudwatch.Dashboard:
-    """The dashboard ``dashboard_name`` for the cluster ``cluster_id``."""
+    """The dashboard ``dashboard_name`` for the cluster ``cluster_id``, with the alarms ``alarm_arns``."""
     region = cdk.Stack.of(scope).region
-    rows = dashboard_rows(spec, cluster_id, [alarm.alarm_arn for alarm in alarms.values()], region)
+    rows = dashboard_rows(spec, cluster_id, alarm_arns, region)
     return cloudwatch.Dashboard(
         scope,
         id,

@@ -122,7 +122,8 @@ class EmrMonitoring(Construct):
         for alarm in self.alarms.values():
             alarm.add_alarm_action(action)
             alarm.add_ok_action(action)
-        admit_alarms(topic, list(self.alarms.values()))
+        alarm_arns = [alarm.alarm_arn for alarm in self.alarms.values()]  # read once: each read is a kernel call
+        admit_alarms(topic, alarm_arns)
         self.rules: dict[str, events.Rule] = (
             add_event_rules(Construct(self, "Events"), spec, cluster_id, topic, function)
             if self.monitoring.notifications
@@ -135,7 +136,7 @@ class EmrMonitoring(Construct):
                 spec=spec,
                 cluster_id=cluster_id,
                 dashboard_name=dashboard_name or f"emr-{spec.name}",
-                alarms=self.alarms,
+                alarm_arns=alarm_arns,
             )
             if self.monitoring.dashboard
             else None

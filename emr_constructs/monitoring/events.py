@@ -5,6 +5,7 @@ EventBridge"; Amazon EventBridge User Guide, "Events from Amazon EMR")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
@@ -68,9 +69,16 @@ def cluster_event_rules(spec: ClusterSpec) -> list[EventRule]:
     return rules
 
 
+@cache
+def _field(path: str) -> str:
+    """The token of the event's field at ``path``. A token stands for the same value in every stack and app of the
+    process, so each is made once."""
+    return events.EventField.from_path(path)
+
+
 def readable_message(spec: ClusterSpec) -> events.RuleTargetInput:
     """The text an email or chat reader gets: what happened, to which cluster, why, and the console link."""
-    field = events.EventField.from_path
+    field = _field
     cluster_id = field("$.detail.clusterId")
     region = field("$.region")
     return events.RuleTargetInput.from_text(
@@ -91,14 +99,14 @@ def add_event_rules(
     """Create the rules under ``scope``, each filtered to ``cluster_id``, and admit exactly them to ``topic``'s
     policy (``admit_rules``: ``events.amazonaws.com`` scoped by ``aws:SourceArn``)."""
     created: dict[str, events.Rule] = {}
-    message = readable_message(spec)
+    to_topic = TopicTarget(topic, readable_message(spec))  # stateless: one target object serves every rule
     for rule in cluster_event_rules(spec):
         pattern = events.EventPattern(
             source=[SOURCE],
             detail_type=list(rule.detail_types),
             detail={"clusterId": [cluster_id], **rule.detail},
         )
-        rule_targets: list[events.IRuleTarget] = [TopicTarget(topic, message)]
+        rule_targets: list[events.IRuleTarget] = [to_topic]
         if function is not None:
             rule_targets.append(targets.LambdaFunction(function, retry_attempts=2, max_event_age=cdk.Duration.hours(1)))
         created[rule.id] = events.Rule(

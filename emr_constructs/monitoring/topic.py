@@ -34,7 +34,6 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 import jsii
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -118,10 +117,10 @@ def _admit(topic: sns.ITopic, sid: str, service: str, source_arns: list[str]) ->
     return topic.add_to_resource_policy(statement).statement_added
 
 
-def admit_alarms(topic: sns.ITopic, alarms: Sequence[cloudwatch.IAlarm]) -> bool:
-    """Let ``alarms`` (and no other alarm) publish to ``topic``; False when the topic's policy is not ours to change
-    (an imported topic) or there is no alarm."""
-    return _admit(topic, "AllowCloudWatchAlarmsToPublish", CLOUDWATCH, [alarm.alarm_arn for alarm in alarms])
+def admit_alarms(topic: sns.ITopic, alarm_arns: Sequence[str]) -> bool:
+    """Let the alarms ``alarm_arns`` (and no other alarm) publish to ``topic``; False when the topic's policy is not
+    ours to change (an imported topic) or there is no alarm."""
+    return _admit(topic, "AllowCloudWatchAlarmsToPublish", CLOUDWATCH, list(alarm_arns))
 
 
 def admit_rules(topic: sns.ITopic, rules: Sequence[events.IRule]) -> bool:
@@ -143,7 +142,8 @@ class TopicTarget:
 
     def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput | None = None) -> None:
         self._topic = topic
+        self._topic_arn = topic.topic_arn  # read once, however many rules bind this target
         self._message = message
 
     def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
-        return events.RuleTargetConfig(arn=self._topic.topic_arn, input=self._message, target_resource=self._topic)
+        return events.RuleTargetConfig(arn=self._topic_arn, input=self._message, target_resource=self._topic)
