@@ -64,6 +64,17 @@ class Report:
     load_average: tuple[float, float]
     import_seconds: float
     cold_processes: dict[str, list[float]] = field(default_factory=dict)
+    #: scenario -> N -> build-and-synth seconds of fresh processes (``benchmarks.fresh``).
+    fresh: dict[str, dict[int, list[float]]] = field(default_factory=dict)
+
+    def fresh_per_extra_cluster(self) -> dict[str, float]:
+        """Seconds each extra cluster adds in fresh processes (median slope, smallest to largest N)."""
+        slopes = {}
+        for scenario, by_n in self.fresh.items():
+            low, high = min(by_n), max(by_n)
+            if high > low:
+                slopes[scenario] = (statistics.median(by_n[high]) - statistics.median(by_n[low])) / (high - low)
+        return slopes
 
     def pack_costs(self) -> dict[str, float]:
         """Seconds each pack (and all of them, ``default``) adds to the synth of ``default-nochecks`` (medians of
@@ -157,6 +168,16 @@ def format_report(report: Report) -> str:
             f"{len(report.cold_processes['ours'])}): ours with every pack {ours:.2f} s, equal-content L1 with "
             f"cdk-nag's three packs {l1:.2f} s (ours/L1= {ours / l1:.2f})",
         ]
+    fresh = report.fresh_per_extra_cluster()
+    if len(fresh) == 2:
+        counts = sorted(report.fresh["ours"])
+        runs = len(report.fresh["ours"][counts[0]])
+        lines += [
+            "",
+            f"fresh processes, one app each as cdk synth (build and synth, median of {runs}, N = {counts[0]} to "
+            f"{counts[-1]}): each extra cluster adds ours {fresh['ours'] * 1e3:.0f} ms, L1= "
+            f"{fresh['l1-equal'] * 1e3:.0f} ms (ours/L1= {fresh['ours'] / fresh['l1-equal']:.2f})",
+        ]
     return "\n".join(lines)
 
 
@@ -186,4 +207,8 @@ def report_json(report: Report) -> dict[str, Any]:
         "ours_over_l1_equal": {str(n): value for n, value in report.ratios("l1-equal").items()},
         "pack_costs_seconds": report.pack_costs(),
         "cold_processes_seconds": report.cold_processes,
+        "fresh_processes_seconds": {
+            scenario: {str(n): t for n, t in by_n.items()} for scenario, by_n in report.fresh.items()
+        },
+        "fresh_seconds_per_extra_cluster": report.fresh_per_extra_cluster(),
     }

@@ -37,6 +37,10 @@ and timed nowhere else. Every (scenario, N) then runs ``--warmup`` times untimed
 keeps speeding up over the first runs), and the timed runs go round-robin over them so that drift and the
 load of other processes spread evenly. Context given through ``CDK_CONTEXT_JSON`` (as ``cdk synth`` passes
 ``cdk.context.json``) is used and named in the report.
+
+Those warm, in-process runs measure what the constructs cost with Node's JIT warm and the jsii pipe hot. A ``cdk
+synth`` is one app in a new process: ``--fresh K`` also times K fresh processes of ``ours`` and ``l1-equal`` at the
+smallest and largest N (``benchmarks/fresh.py``) and reports each extra cluster's cost there too.
 """
 
 # The heavy imports come after the clock starts (their cost is part of the cold start), hence:
@@ -67,6 +71,7 @@ os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 import aws_cdk as cdk
 
+from benchmarks.fresh import measure_fresh
 from benchmarks.l1_baseline import build_l1_baseline, fixed_env
 from benchmarks.l1_equal import Templates, build_l1_equal
 from benchmarks.results import PACK_SCENARIOS, Report, Result, Run, format_report, report_json
@@ -246,10 +251,16 @@ def measure_cold(repeat: int, config: AppConfig) -> dict[str, list[float]]:
 
 
 def run_benchmark(
-    scenarios: Sequence[str], counts: Sequence[int], repeat: int, warmup: int, cold_repeat: int = 0
+    scenarios: Sequence[str],
+    counts: Sequence[int],
+    repeat: int,
+    warmup: int,
+    cold_repeat: int = 0,
+    fresh_repeat: int = 0,
 ) -> Report:
     """The cold start, then ``warmup`` untimed and ``repeat`` timed runs of every (scenario, N), then
-    ``cold_repeat`` pairs of cold processes."""
+    ``cold_repeat`` pairs of cold processes and ``fresh_repeat`` fresh processes per scenario and N
+    (``benchmarks.fresh``)."""
     load_before = os.getloadavg()[0]
     config = load_config(DEFAULT_CONFIG)
     cold, _ = synth_once("default (cold start)", builder("default", len(config.clusters), config))
@@ -265,6 +276,7 @@ def run_benchmark(
     return Report(
         import_seconds=IMPORT_SECONDS,
         cold_processes=measure_cold(cold_repeat, config) if cold_repeat else {},
+        fresh=measure_fresh(fresh_repeat, (min(counts), max(counts))) if fresh_repeat else {},
         info=versions(),
         repeat=repeat,
         warmup=warmup,
@@ -304,6 +316,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--cold", type=int, default=0, metavar="K", help="also time K fresh processes of ours and of L1= (default 0)"
     )
+    parser.add_argument(
+        "--fresh",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also time K fresh processes of ours and L1= at the smallest and largest N (default 0)",
+    )
     args = parser.parse_args(argv)
     args.scenarios = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     unknown = sorted(set(args.scenarios) - set(SCENARIOS))
@@ -320,7 +339,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        report = run_benchmark(args.scenarios, args.counts, args.repeat, args.warmup, args.cold)
+        report = run_benchmark(args.scenarios, args.counts, args.repeat, args.warmup, args.cold, args.fresh)
     except BenchmarkError as error:
         print(f"synth_bench: error: {error}", file=sys.stderr)
         return 1

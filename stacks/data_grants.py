@@ -87,9 +87,12 @@ def grant_data_access(
     for location in _lake_locations(cluster):
         name, _, prefix = location.removeprefix("s3://").partition("/")
         grants.append((bucket(physical[name]), prefix, "read_write", runtime, False))
+    # The grants go to the cluster's principal itself: aws-cdk-lib reads a grantee's grant_principal several times
+    # per grant, and for a grantee written in Python (the cluster) each read is a call back into Python.
+    principal = grantee.grant_principal
     for target_bucket, prefix, access, roles, instance_role in grants:
         pattern = f"{prefix}*"
-        for target in grantees(roles, instance_role):
+        for target in [principal if t is grantee else t for t in grantees(roles, instance_role)]:
             if access == "read":
                 target_bucket.grant_read(target, pattern)
             else:
@@ -105,7 +108,6 @@ def grant_data_access(
             grant_msk_read(target, arn)
     msk_arns = [resource for arn in msk for resource in msk_resource_arns(arn)]
     data_arns = [b.bucket_arn for b in buckets.values()] + [stateful.s3_data_key.key_arn] + streams + msk_arns
-    principal = grantee.grant_principal
     acknowledge_data_grants([principal] if isinstance(principal, iam.Role) else [], data_arns)
     acknowledge_data_grants(runtime_roles.values(), data_arns, inline=True)
     if waiter is not None:

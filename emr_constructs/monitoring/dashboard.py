@@ -8,11 +8,10 @@ few calls into aws-cdk-lib whatever it shows. Metric options follow CloudWatch's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
@@ -130,39 +129,21 @@ def dashboard_rows(spec: ClusterSpec, cluster_id: str, alarm_arns: Sequence[str]
     return rows
 
 
-@jsii.implements(cloudwatch.IWidget)
-class _Rendered:
-    """Rows of rendered widgets as one ``IWidget``: CloudWatch's row layout (left to right, each row below the
-    tallest widget of the one before), placed where the dashboard puts this widget."""
+class _Rendered(cloudwatch.ConcreteWidget):
+    """Rows of rendered widgets as one widget: CloudWatch's row layout (left to right, each row below the tallest
+    widget of the one before), placed where the dashboard puts this widget. A ``ConcreteWidget`` keeps its size and
+    position in aws-cdk-lib, so the dashboard's layout asks Python nothing and rendering calls ``to_json`` once."""
 
     def __init__(self, rows: list[list[Widget]]) -> None:
+        super().__init__(_FULL, sum(int(max(widget["height"] for widget in row)) for row in rows))
         self._rows = rows
-        self._x = self._y = 0
-
-    @property
-    def width(self) -> jsii.Number:
-        return _FULL
-
-    @property
-    def height(self) -> jsii.Number:
-        return sum(int(max(widget["height"] for widget in row)) for row in self._rows)
-
-    @property
-    def warnings(self) -> list[str] | None:
-        return None
-
-    @property
-    def warnings_v2(self) -> Mapping[str, str] | None:
-        return None
-
-    def position(self, x: jsii.Number, y: jsii.Number) -> None:
-        self._x, self._y = int(x), int(y)
 
     def to_json(self) -> list[Any]:
         placed = []
-        y = self._y
+        y = int(self._y or 0)
+        left = int(self._x or 0)
         for row in self._rows:
-            x = self._x
+            x = left
             for widget in row:
                 placed.append(
                     {
