@@ -111,9 +111,9 @@ def grant_data_access(
     acknowledge_data_grants([principal] if isinstance(principal, iam.Role) else [], data_arns)
     acknowledge_data_grants(runtime_roles.values(), data_arns, inline=True)
     if waiter is not None:
-        for construct in stack.node.find_all():
-            if isinstance(construct, iam.Policy | iam.ManagedPolicy):
-                waiter.node.add_dependency(construct)
+        policies = [c for c in stack.node.find_all() if isinstance(c, iam.Policy | iam.ManagedPolicy)]
+        if policies:
+            waiter.node.add_dependency(*policies)  # one call: each is a round trip into the kernel
 
 
 def _lake_locations(cluster: ClusterSpec) -> list[str]:
