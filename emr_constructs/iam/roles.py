@@ -10,6 +10,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from emr_constructs.iam._acknowledge import acknowledge_resource_finding
+from emr_constructs.iam.principals import service_principal
 from emr_constructs.iam.runtime_roles import allow_assume, runtime_role_actions, trust_sessions
 from emr_constructs.spec.names import (
     AUTO_SCALING_ROLE_SUFFIX,
@@ -123,7 +124,7 @@ class EmrRoles(Construct):
         self.instance_role: iam.Role = self._role(
             "InstanceRole",
             INSTANCE_ROLE_SUFFIX,
-            assumed_by=iam.ServicePrincipal(EC2_SERVICE),
+            assumed_by=service_principal(EC2_SERVICE),
             description="EC2 instance profile role of EMR cluster nodes (JobFlowRole).",
         )
         self.instance_profile = iam.CfnInstanceProfile(
@@ -229,7 +230,7 @@ class EmrRoles(Construct):
 
     @staticmethod
     def _emr_principal(stack: cdk.Stack) -> iam.IPrincipal:
-        return iam.ServicePrincipal(EMR_SERVICE).with_conditions(
+        return service_principal(EMR_SERVICE).with_conditions(
             {
                 "StringEquals": {"aws:SourceAccount": stack.account},
                 "ArnLike": {

@@ -41,6 +41,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.interfaces import aws_events as events_refs
 from constructs import Construct
 
+from emr_constructs.iam.principals import service_principal
+
 CLOUDWATCH = "cloudwatch.amazonaws.com"
 EVENTBRIDGE = "events.amazonaws.com"
 #: Services that deliver to a monitoring topic: CloudWatch alarms and EventBridge rules. With the AWS-managed
@@ -51,14 +53,16 @@ ALARM_AND_EVENT_PUBLISHERS = (CLOUDWATCH, EVENTBRIDGE)
 PUBLISH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 
 
-def _alarm_arn_pattern() -> str:
-    """Every CloudWatch alarm of this account and Region, in pseudo parameters (they resolve per deployment)."""
-    return f"arn:{cdk.Aws.PARTITION}:cloudwatch:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:alarm:*"
+#: Every CloudWatch alarm of this account and Region, in pseudo parameters (they resolve per deployment); the tokens
+#: are the same in every stack, so the pattern is made once.
+_ALARM_ARN_PATTERN = f"arn:{cdk.Aws.PARTITION}:cloudwatch:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:alarm:*"
+#: ``cdk.Aws.ACCOUNT_ID``, read once.
+_ACCOUNT_ID = cdk.Aws.ACCOUNT_ID
 
 
 def key_statement(service: str) -> iam.PolicyStatement:
     """The key policy statement that lets ``service`` publish to a topic encrypted with the key."""
-    principal = iam.ServicePrincipal(service)
+    principal = service_principal(service)
     if service == EVENTBRIDGE:
         # Conditions on aws:Source* are not supported for EventBridge-to-encrypted topics (SNS Developer Guide,
         # sns-key-management.html#compatibility-with-aws-services); the key encrypts this one topic only.
@@ -68,9 +72,9 @@ def key_statement(service: str) -> iam.PolicyStatement:
             actions=list(PUBLISH_KEY_ACTIONS),
             resources=["*"],
         )
-    conditions: dict[str, dict[str, str]] = {"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}}
+    conditions: dict[str, dict[str, str]] = {"StringEquals": {"aws:SourceAccount": _ACCOUNT_ID}}
     if service == CLOUDWATCH:
-        conditions["ArnLike"] = {"aws:SourceArn": _alarm_arn_pattern()}
+        conditions["ArnLike"] = {"aws:SourceArn": _ALARM_ARN_PATTERN}
         sid = "AllowCloudWatchAlarmsToPublish"
     else:
         sid = "Allow" + "".join(part.capitalize() for part in service.split(".")[0].split("-")) + "ToPublish"
@@ -109,7 +113,7 @@ def _admit(topic: sns.ITopic, sid: str, service: str, source_arns: list[str]) ->
         return False
     statement = iam.PolicyStatement(
         sid=sid,
-        principals=[iam.ServicePrincipal(service)],
+        principals=[service_principal(service)],
         actions=["sns:Publish"],
         resources=[topic.topic_arn],
         conditions={"ArnEquals": {"aws:SourceArn": source_arns}},
