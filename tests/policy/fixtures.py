@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterable
 from typing import Any
+
+from emr_constructs.policy.rules_deploy import RESOURCE_RULES, ResourceRule, judge_resources
+from emr_constructs.policy.templates import Template, TemplateSet
 
 SECURITY_DOCUMENT: dict[str, Any] = {
     "EncryptionConfiguration": {
@@ -145,3 +149,23 @@ def cluster(body: dict[str, Any]) -> dict[str, Any]:
 
 def as_json(body: dict[str, Any]) -> str:
     return json.dumps(body, indent=1)
+
+
+def template_set(*bodies: dict[str, Any]) -> TemplateSet:
+    """The bodies as templates ``t0``, ``t1``, ... of one set."""
+    templates = TemplateSet()
+    for index, body in enumerate(bodies):
+        name = f"t{index}"
+        templates.add(Template(name, f"{name}.json", body, name))
+    return templates
+
+
+def rule_outcomes(
+    *bodies: dict[str, Any], rules: Iterable[ResourceRule] = RESOURCE_RULES
+) -> dict[str, dict[str, tuple[str, str]]]:
+    """Rule id -> logical id -> (status, message) of ``rules`` over the bodies."""
+    chosen = tuple(rules)
+    found: dict[str, dict[str, tuple[str, str]]] = {rule.id: {} for rule in chosen}
+    for rule, resource, outcome in judge_resources(template_set(*bodies), None, chosen):
+        found[rule.id][resource.logical_id] = (outcome.status, outcome.message)
+    return found

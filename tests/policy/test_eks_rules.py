@@ -22,9 +22,8 @@ from emr_constructs.policy.eks_rules import EKS_RULES
 from emr_constructs.policy.engine import check_templates
 from emr_constructs.policy.nag_pack import EmrChecks
 from emr_constructs.policy.rules import BY_ID, JUDGED_RULES
-from emr_constructs.policy.rules_deploy import judge_resources
-from emr_constructs.policy.templates import Template, TemplateSet
 from tests.nag import emr_checks_violations
+from tests.policy.fixtures import rule_outcomes, template_set
 
 Body = dict[str, Any]
 EKS = [rule.id for rule in EKS_RULES]
@@ -168,19 +167,9 @@ def template() -> Body:
     return copy.deepcopy(_TEMPLATE)
 
 
-def _set(*bodies: Body) -> TemplateSet:
-    templates = TemplateSet()
-    for index, body in enumerate(bodies):
-        templates.add(Template(f"t{index}", f"t{index}.json", body, f"t{index}"))
-    return templates
-
-
 def _outcomes(*bodies: Body) -> dict[str, dict[str, tuple[str, str]]]:
     """Rule id -> logical id -> (status, message)."""
-    found: dict[str, dict[str, tuple[str, str]]] = {rule_id: {} for rule_id in EKS}
-    for rule, resource, outcome in judge_resources(_set(*bodies), None, EKS_RULES):
-        found[rule.id][resource.logical_id] = (outcome.status, outcome.message)
-    return found
+    return rule_outcomes(*bodies, rules=EKS_RULES)
 
 
 def _outcome(rule_id: str, body: Body, logical_id: str) -> tuple[str, str]:
@@ -482,8 +471,8 @@ INSECURE = [
 
 
 def test_check_templates_reports_each_finding_on_its_resource() -> None:
-    assert check_templates(_set(template())) == []
-    found = sorted((f.rule.id, f.logical_id, f.level) for f in check_templates(_set(_insecure())))
+    assert check_templates(template_set(template())) == []
+    found = sorted((f.rule.id, f.logical_id, f.level) for f in check_templates(template_set(_insecure())))
     assert found == INSECURE
 
 
@@ -492,7 +481,8 @@ def test_a_waiver_with_a_reason_waives_an_eks_rule() -> None:
     body["Resources"]["PodRole"]["Metadata"] = {
         "cdk_nag": {"rules_to_suppress": [{"id": "EmrChecks-EMR-EKS2", "reason": "sandbox cluster of one team"}]}
     }
-    waived = [(f.rule.id, f.logical_id, f.waived_reason) for f in check_templates(_set(body)) if f.waived_reason]
+    found = check_templates(template_set(body))
+    waived = [(f.rule.id, f.logical_id, f.waived_reason) for f in found if f.waived_reason]
     assert waived == [("EMR-EKS2", "PodRole", "sandbox cluster of one team")]
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from emr_constructs.policy.deliveries import deliveries
 from emr_constructs.policy.rules import BY_ID
-from emr_constructs.policy.rules_deploy import RESOURCE_RULES, judge_resources
+from emr_constructs.policy.rules_deploy import RESOURCE_RULES
 from emr_constructs.policy.symbolic import match, render, symbol
-from emr_constructs.policy.templates import Template, TemplateSet
+from tests.policy.fixtures import rule_outcomes, template_set
 
 Body = dict[str, Any]
 Change = Callable[[Body], None]
@@ -146,20 +146,9 @@ def template() -> Body:
     return copy.deepcopy(_TEMPLATE)
 
 
-def _set(*bodies: Body) -> TemplateSet:
-    templates = TemplateSet()
-    for index, body in enumerate(bodies):
-        name = f"t{index}"
-        templates.add(Template(name, f"{name}.json", body, name))
-    return templates
-
-
 def _outcomes(*bodies: Body) -> dict[str, dict[str, tuple[str, str]]]:
     """Rule id -> logical id -> (status, message)."""
-    found: dict[str, dict[str, tuple[str, str]]] = {rule.id: {} for rule in RESOURCE_RULES}
-    for rule, resource, outcome in judge_resources(_set(*bodies)):
-        found[rule.id][resource.logical_id] = (outcome.status, outcome.message)
-    return found
+    return rule_outcomes(*bodies)
 
 
 def _outcome(rule_id: str, logical_id: str, *bodies: Body) -> tuple[str, str]:
@@ -230,7 +219,7 @@ def test_the_rules_are_registered_with_their_levels() -> None:
 def test_the_walker_finds_every_alarm_action_and_rule_target() -> None:
     body = template()
     body["Resources"]["Alarm"]["Properties"]["InsufficientDataActions"] = [{"Ref": "Topic"}]
-    found = sorted((d.publisher, d.source.logical_id, d.via) for d in deliveries(_set(body)))
+    found = sorted((d.publisher, d.source.logical_id, d.via) for d in deliveries(template_set(body)))
     assert found == [
         ("cloudwatch.amazonaws.com", "Alarm", "AlarmActions"),
         ("cloudwatch.amazonaws.com", "Alarm", "InsufficientDataActions"),
@@ -519,7 +508,7 @@ def test_symbols_match_themselves_and_are_unknown_against_literals() -> None:
 
 
 def test_render_keeps_what_the_template_cannot_know_as_symbols() -> None:
-    templates = _set(template())
+    templates = template_set(template())
     rendered = render(templates, "t0", {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:x"})
     assert rendered == f"arn:{symbol('AWS::Partition')}:sns:{symbol('AWS::Region')}:{symbol('AWS::AccountId')}:x"
     assert render(templates, "t0", {"Ref": "Elsewhere"}) is None

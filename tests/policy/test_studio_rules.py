@@ -21,10 +21,9 @@ from emr_constructs.cli import main
 from emr_constructs.policy.engine import check_templates
 from emr_constructs.policy.nag_pack import EmrChecks
 from emr_constructs.policy.rules import BY_ID, JUDGED_RULES
-from emr_constructs.policy.rules_deploy import judge_resources
 from emr_constructs.policy.studio_rules import STUDIO_RULES
-from emr_constructs.policy.templates import Template, TemplateSet
 from tests.nag import emr_checks_violations
+from tests.policy.fixtures import rule_outcomes, template_set
 
 Body = dict[str, Any]
 STU = [rule.id for rule in STUDIO_RULES]
@@ -99,19 +98,9 @@ def template() -> Body:
     return copy.deepcopy(_TEMPLATE)
 
 
-def _set(*bodies: Body) -> TemplateSet:
-    templates = TemplateSet()
-    for index, body in enumerate(bodies):
-        templates.add(Template(f"t{index}", f"t{index}.json", body, f"t{index}"))
-    return templates
-
-
 def _outcomes(*bodies: Body) -> dict[str, dict[str, tuple[str, str]]]:
     """Rule id -> logical id -> (status, message)."""
-    found: dict[str, dict[str, tuple[str, str]]] = {rule_id: {} for rule_id in STU}
-    for rule, resource, outcome in judge_resources(_set(*bodies), None, STUDIO_RULES):
-        found[rule.id][resource.logical_id] = (outcome.status, outcome.message)
-    return found
+    return rule_outcomes(*bodies, rules=STUDIO_RULES)
 
 
 def _outcome(rule_id: str, body: Body) -> tuple[str, str]:
@@ -475,8 +464,8 @@ INSECURE = [("EMR-STU1", "Studio", "error"), ("EMR-STU2", "Studio", "error"), ("
 
 
 def test_check_templates_reports_each_finding_on_the_studio() -> None:
-    assert check_templates(_set(template())) == []
-    found = sorted((f.rule.id, f.logical_id, f.level) for f in check_templates(_set(_insecure())))
+    assert check_templates(template_set(template())) == []
+    found = sorted((f.rule.id, f.logical_id, f.level) for f in check_templates(template_set(_insecure())))
     assert found == INSECURE
 
 
@@ -485,7 +474,7 @@ def test_a_waiver_with_a_reason_waives_a_studio_rule() -> None:
     body["Resources"]["Studio"]["Metadata"] = {
         "cdk_nag": {"rules_to_suppress": [{"id": "EmrChecks-EMR-STU3", "reason": "role kept for the SSO migration"}]}
     }
-    waived = [(f.rule.id, f.waived_reason) for f in check_templates(_set(body)) if f.waived_reason]
+    waived = [(f.rule.id, f.waived_reason) for f in check_templates(template_set(body)) if f.waived_reason]
     assert waived == [("EMR-STU3", "role kept for the SSO migration")]
 
 
