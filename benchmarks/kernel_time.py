@@ -61,8 +61,8 @@ def _label(kind: str, request: Any) -> str:
 
 @contextmanager
 def timed() -> Iterator[tuple[collections.Counter[str], collections.Counter[str]]]:
-    """(seconds, count) by request label while the block runs. A continuation after a callback is charged to the
-    request that made the callback."""
+    """(seconds, messages) by request label while the block runs. A continuation after a callback (the answer
+    Python sends back to Node) is charged, in time and in messages, to the request that made the callback."""
     seconds: collections.Counter[str] = collections.Counter()
     counts: collections.Counter[str] = collections.Counter()
     waiting: list[str] = []  # the requests whose JavaScript is paused on a callback into Python
@@ -76,7 +76,7 @@ def timed() -> Iterator[tuple[collections.Counter[str], collections.Counter[str]
             start = time.perf_counter()
             response = original(self, request, *rest, **options)
             seconds[label] += time.perf_counter() - start
-            counts[label] += kind != "sync_complete"
+            counts[label] += 1
             if isinstance(response, types.Callback):
                 waiting.append(label)
             return response
@@ -96,7 +96,7 @@ Phase = tuple[float, collections.Counter[str], collections.Counter[str]]
 
 
 def measure(scenario: str, clusters: int) -> dict[str, Phase]:
-    """Per phase (build, synth): wall seconds, Node seconds by label, requests by label."""
+    """Per phase (build, synth): wall seconds, Node seconds by label, messages by label."""
     build = builder(scenario, clusters, load_config(DEFAULT_CONFIG))
     app = cdk.App(outdir=tempfile.mkdtemp(prefix="kernel-time-"), analytics_reporting=False, context=project_context())
     phases: dict[str, Phase] = {}
@@ -116,7 +116,7 @@ def main() -> int:
     one, many = measure(scenario, 1), measure(scenario, clusters)
     extra = clusters - 1
     print(f"{scenario}: per extra cluster stack (N = 1 to {clusters}), milliseconds")
-    print(f"  {'phase':7} {'wall':>7} {'node':>7} {'python':>7} {'requests':>9}")
+    print(f"  {'phase':7} {'wall':>7} {'node':>7} {'python':>7} {'messages':>9}")
     modules: collections.Counter[str] = collections.Counter()
     requests: collections.Counter[str] = collections.Counter()
     calls: collections.Counter[str] = collections.Counter()
@@ -134,7 +134,7 @@ def main() -> int:
     print("\nNode time by aws-cdk-lib module, milliseconds per extra cluster stack")
     for module, seconds in modules.most_common(12):
         print(f"  {seconds * 1e3:7.1f}  {module}")
-    print(f"\nthe {top} requests with the most Node time: milliseconds and count per extra cluster stack")
+    print(f"\nthe {top} requests with the most Node time: milliseconds and messages per extra cluster stack")
     for label, seconds in requests.most_common(top):
         print(f"  {seconds * 1e3:7.1f} {calls[label]:5.1f}  {label}")
     return 0

@@ -9,63 +9,32 @@ same templates. Offline and deterministic: the counts do not depend on the machi
 
 from __future__ import annotations
 
-import collections
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_DEPRECATED", "quiet")
 
 import aws_cdk as cdk
-from jsii._kernel.providers.process import ProcessProvider
 
+from benchmarks.kernel_time import timed
 from benchmarks.l1_equal import build_l1_equal
 from benchmarks.synth_bench import fixed_env, scaled_config, synthesised_templates
 from emr_constructs.spec import load_config
 from stacks import DEFAULT_CONFIG, project_context
 from stacks.app_builder import build_stacks
 
-_REQUESTS = ("create", "invoke", "get", "set", "sinvoke", "sget", "sset")
-
-
-@contextmanager
-def counted() -> Iterator[collections.Counter[str]]:
-    """Count the messages to the kernel process (requests by kind, and the answers to its callbacks,
-    ``sync_complete``) while the block runs."""
-    counts: collections.Counter[str] = collections.Counter()
-    originals: dict[str, Callable[..., Any]] = {}
-
-    def wrap(name: str) -> Callable[..., Any]:
-        original = originals[name]
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            counts[name] += 1
-            return original(*args, **kwargs)
-
-        return wrapper
-
-    for name in (*_REQUESTS, "sync_complete"):
-        originals[name] = getattr(ProcessProvider, name)
-        setattr(ProcessProvider, name, wrap(name))
-    try:
-        yield counts
-    finally:
-        for name, original in originals.items():
-            setattr(ProcessProvider, name, original)
-
 
 def measure(build: Callable[[cdk.App], None]) -> tuple[int, int]:
     """(build requests + callbacks, synth requests + callbacks) of one app."""
     app = cdk.App(outdir=tempfile.mkdtemp(prefix="round-trips-"), analytics_reporting=False, context=project_context())
-    with counted() as building:
+    with timed() as (_, building):
         build(app)
-    with counted() as synthesising:
+    with timed() as (_, synthesising):
         app.synth()
     return sum(building.values()), sum(synthesising.values())
 
