@@ -4,8 +4,9 @@ by every worker (the first one builds it under a file lock; the others wait and 
 
 The install resolves the core dependencies, pinned by ``requirements.lock``, from the package index pip is configured
 with (the one ``make setup`` used for ``.venv``; a local mirror or pip's cache serves it where there is one); it takes
-about 15 seconds with the wheel build. When the index cannot be reached the tests that use it are skipped with that
-reason; any other failure of the build or the install fails them.
+about 25 seconds with the wheel build and the first import, which compiles what the tests use. When the index cannot
+be reached the tests that use it are skipped with that reason; any other failure of the build or the install fails
+them.
 """
 
 from __future__ import annotations
