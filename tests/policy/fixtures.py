@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from emr_constructs.cli import main
 from emr_constructs.policy.rules_deploy import RESOURCE_RULES, ResourceRule, judge_resources
 from emr_constructs.policy.templates import Template, TemplateSet
 
@@ -169,3 +173,27 @@ def rule_outcomes(
     for rule, resource, outcome in judge_resources(template_set(*bodies), None, chosen):
         found[rule.id][resource.logical_id] = (outcome.status, outcome.message)
     return found
+
+
+def check_command_text(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    compliant: dict[str, Any],
+    insecure: dict[str, Any],
+    expected: Sequence[tuple[str, str, str]],
+) -> str:
+    """Run ``emr-constructs check`` (no cfn-lint) on ``compliant.json`` (exit 0) and ``insecure.json`` (exit 1, with
+    exactly the ``expected`` (rule id, logical id, level) findings in its JSON report); the text report of the
+    insecure one."""
+    compliant_path, insecure_path = tmp_path / "compliant.json", tmp_path / "insecure.json"
+    compliant_path.write_text(json.dumps(compliant))
+    insecure_path.write_text(json.dumps(insecure))
+    assert main(["check", str(compliant_path), "--no-cfn-lint"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(insecure_path), "--no-cfn-lint", "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted((f["rule"], f["logicalId"]) for f in findings) == [
+        (f"EmrChecks-{rule_id}", logical_id) for rule_id, logical_id, _ in expected
+    ]
+    assert main(["check", str(insecure_path), "--no-cfn-lint"]) == 1
+    return capsys.readouterr().out

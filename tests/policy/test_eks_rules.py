@@ -5,7 +5,6 @@ guessed failure), and both adapters (``emr-constructs check`` and the ``EmrCheck
 from __future__ import annotations
 
 import copy
-import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,13 +16,12 @@ from aws_cdk import aws_eks as eks
 from aws_cdk import aws_emrcontainers as emrcontainers
 from aws_cdk import aws_iam as iam
 
-from emr_constructs.cli import main
 from emr_constructs.policy.eks_rules import EKS_RULES
 from emr_constructs.policy.engine import check_templates
 from emr_constructs.policy.nag_pack import EmrChecks
 from emr_constructs.policy.rules import BY_ID, JUDGED_RULES
 from tests.nag import emr_checks_violations
-from tests.policy.fixtures import rule_outcomes, template_set
+from tests.policy.fixtures import check_command_text, rule_outcomes, template_set
 
 Body = dict[str, Any]
 EKS = [rule.id for rule in EKS_RULES]
@@ -487,18 +485,7 @@ def test_a_waiver_with_a_reason_waives_an_eks_rule() -> None:
 
 
 def test_the_check_command_reports_them(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    compliant, insecure = tmp_path / "compliant.json", tmp_path / "insecure.json"
-    compliant.write_text(json.dumps(template()))
-    insecure.write_text(json.dumps(_insecure()))
-    assert main(["check", str(compliant), "--no-cfn-lint"]) == 0
-    capsys.readouterr()
-    assert main(["check", str(insecure), "--no-cfn-lint", "--format", "json"]) == 1
-    findings = json.loads(capsys.readouterr().out)["findings"]
-    assert sorted((f["rule"], f["logicalId"]) for f in findings) == [
-        (f"EmrChecks-{rule_id}", logical_id) for rule_id, logical_id, _ in INSECURE
-    ]
-    assert main(["check", str(insecure), "--no-cfn-lint"]) == 1
-    out = capsys.readouterr().out
+    out = check_command_text(capsys, tmp_path, template(), _insecure(), INSECURE)
     assert "ERROR   EmrChecks-EMR-EKS1" in out and "insecure:VirtualCluster" in out
     assert "ERROR   EmrChecks-EMR-EKS2" in out and "insecure:PodRole" in out
     assert "Fix: Create an AWS::EMRContainers::SecurityConfiguration" in out

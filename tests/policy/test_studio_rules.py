@@ -5,7 +5,6 @@ values the template set cannot resolve (not applicable, never a guessed failure)
 from __future__ import annotations
 
 import copy
-import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,13 +16,12 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_emr as emr
 from aws_cdk import aws_s3 as s3
 
-from emr_constructs.cli import main
 from emr_constructs.policy.engine import check_templates
 from emr_constructs.policy.nag_pack import EmrChecks
 from emr_constructs.policy.rules import BY_ID, JUDGED_RULES
 from emr_constructs.policy.studio_rules import STUDIO_RULES
 from tests.nag import emr_checks_violations
-from tests.policy.fixtures import rule_outcomes, template_set
+from tests.policy.fixtures import check_command_text, rule_outcomes, template_set
 
 Body = dict[str, Any]
 STU = [rule.id for rule in STUDIO_RULES]
@@ -479,18 +477,7 @@ def test_a_waiver_with_a_reason_waives_a_studio_rule() -> None:
 
 
 def test_the_check_command_reports_them(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    compliant, insecure = tmp_path / "compliant.json", tmp_path / "insecure.json"
-    compliant.write_text(json.dumps(template()))
-    insecure.write_text(json.dumps(_insecure()))
-    assert main(["check", str(compliant), "--no-cfn-lint"]) == 0
-    capsys.readouterr()
-    assert main(["check", str(insecure), "--no-cfn-lint", "--format", "json"]) == 1
-    findings = json.loads(capsys.readouterr().out)["findings"]
-    assert sorted((f["rule"], f["logicalId"]) for f in findings) == [
-        (f"EmrChecks-{rule_id}", logical_id) for rule_id, logical_id, _ in INSECURE
-    ]
-    assert main(["check", str(insecure), "--no-cfn-lint"]) == 1
-    out = capsys.readouterr().out
+    out = check_command_text(capsys, tmp_path, template(), _insecure(), INSECURE)
     assert "ERROR   EmrChecks-EMR-STU2" in out and "insecure:Studio" in out
     assert "Fix: Set EncryptionKeyArn" in out
 
